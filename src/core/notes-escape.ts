@@ -1,0 +1,90 @@
+// Safe markdown from commit text: neutralises markdown/HTML-breaking characters, links `#N`, vets repository URLs.
+import { CutterError } from './errors.js';
+
+/** Where `#N` references point; links are omitted when there is no repository URL. */
+export interface InlineLinkContext {
+  repoUrl?: string | undefined;
+  /** The commit's pull request: `#N` equal to it links to `/pull/N`, other numbers to `/issues/N`. */
+  pr?: number | null | undefined;
+}
+
+// Single-backtick code spans on one line: markdown already renders their content literally.
+const CODE_SPAN = /`[^`\n]+`/g;
+// `\` first so the escapes we add are not themselves re-escaped; `[`/`]` stop `](…)` link injection,
+// `<`/`>` stop raw HTML (`<script>`, `<img onerror>`), a stray backtick would open a code span to the end.
+const SPECIAL = /[\\[\]<>`]/g;
+const SPECIAL_REPLACEMENT: Record<string, string> = {
+  '\\': '\\\\',
+  '[': '\\[',
+  ']': '\\]',
+  '<': '&lt;',
+  '>': '&gt;',
+  '`': '\\`',
+};
+// `#12` after a start, space or opening punctuation; not `&#12` (an HTML character reference) nor `abc#12`.
+const REFERENCE = /(^|[\s(,;:])#(\d+)\b/g;
+
+/** Escape plain text so it cannot break out of a list item, inject a link or HTML. No links are added. */
+export function escapeMarkdownText(text: string): string {
+  return mapOutsideCodeSpans(text, (plain) => plain.replace(SPECIAL, (ch) => SPECIAL_REPLACEMENT[ch] ?? ch));
+}
+
+/** Escape commit text and turn `#N` references into pull request / issue links. */
+export function renderInlineText(text: string, ctx: InlineLinkContext = {}): string {
+  return mapOutsideCodeSpans(text, (plain) => {
+    const escaped = plain.replace(SPECIAL, (ch) => SPECIAL_REPLACEMENT[ch] ?? ch);
+    if (!ctx.repoUrl) return escaped;
+    const repoUrl = ctx.repoUrl;
+    return escaped.replace(REFERENCE, (_m, lead: string, num: string) => {
+      const kind = ctx.pr !== null && ctx.pr !== undefined && Number(num) === ctx.pr ? 'pull' : 'issues';
+      return `${lead}[#${num}](${repoUrl}/${kind}/${num})`;
+    });
+  });
+}
+
+/** The `#N` numbers a text mentions outside code spans, so callers do not link the same reference twice. */
+export function mentionedReferences(text: string): Set<number> {
+  const found = new Set<number>();
+  mapOutsideCodeSpans(text, (plain) => {
+    for (const m of plain.matchAll(REFERENCE)) found.add(Number(m[2]));
+    return plain;
+  });
+  return found;
+}
+
+function mapOutsideCodeSpans(text: string, fn: (plain: string) => string): string {
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(CODE_SPAN)) {
+    out += fn(text.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + fn(text.slice(last));
+}
+
+/**
+ * The repository URL without a trailing slash. Only http(s) URLs are accepted: the value ends up in every link
+ * of the notes, and a `javascript:` URL there would be an injection.
+ */
+export function checkRepoUrl(repoUrl: string | undefined): string | undefined {
+  if (repoUrl === undefined || repoUrl === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(repoUrl);
+  } catch {
+    throw new CutterError('CUTTER_BAD_INPUT', `repository URL ${JSON.stringify(repoUrl)} is not a URL`, {
+      hint: 'use the web address of the repository, e.g. https://github.com/acme/connector-x',
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new CutterError('CUTTER_BAD_INPUT', `repository URL must be http(s), got ${url.protocol}`, {
+      hint: 'use the web address of the repository, e.g. https://github.com/acme/connector-x',
+    });
+  }
+  if (/[\s<>()[\]]/.test(repoUrl)) {
+    throw new CutterError('CUTTER_BAD_INPUT', 'repository URL contains spaces, brackets or angle brackets', {
+      hint: 'use the plain web address of the repository, e.g. https://github.com/acme/connector-x',
+    });
+  }
+  return repoUrl.replace(/\/+$/, '');
+}

@@ -1,0 +1,229 @@
+// Renders the markdown release notes of one version from parsed commits, through an Eta template.
+import { Eta } from 'eta';
+import semver from 'semver';
+import { CutterError } from './errors.js';
+import { checkRepoUrl, escapeMarkdownText, mentionedReferences, renderInlineText } from './notes-escape.js';
+import { DEFAULT_NOTES_TEMPLATE } from './notes-template.js';
+import type { NotesInput, NotesSectionConfig, ParsedCommit } from './types.js';
+
+/** The special section type that lists breaking-change notes (every breaking commit, whatever its type). */
+export const BREAKING_SECTION = 'breaking';
+
+/** Section order and titles, like the conventionalcommits preset; hidden types are left out of the notes. */
+export const DEFAULT_NOTES_SECTIONS: readonly NotesSectionConfig[] = [
+  { type: BREAKING_SECTION, title: '⚠ Breaking Changes' },
+  { type: 'feat', title: 'Features' },
+  { type: 'fix', title: 'Bug Fixes' },
+  { type: 'perf', title: 'Performance Improvements' },
+  { type: 'revert', title: 'Reverts' },
+  { type: 'docs', title: 'Documentation', hidden: true },
+  { type: 'style', title: 'Styles', hidden: true },
+  { type: 'refactor', title: 'Code Refactoring', hidden: true },
+  { type: 'test', title: 'Tests', hidden: true },
+  { type: 'build', title: 'Build System', hidden: true },
+  { type: 'ci', title: 'Continuous Integration', hidden: true },
+  { type: 'chore', title: 'Miscellaneous Chores', hidden: true },
+];
+
+export interface NotesOptions {
+  /** Replaces the whole section table (order and visibility); defaults to `DEFAULT_NOTES_SECTIONS`. */
+  sections?: readonly NotesSectionConfig[];
+  /** An Eta template string (data described in `notes-template.ts`); defaults to `DEFAULT_NOTES_TEMPLATE`. */
+  template?: string;
+  /** List non-conventional commits (and conventional ones of types absent from the table) under `otherTitle`. */
+  listNonConventional?: boolean;
+  /** Title of that last section; `Other` by default. */
+  otherTitle?: string;
+  /** List the unique commit authors; true by default. */
+  contributors?: boolean;
+}
+
+export interface NotesReference {
+  number: number;
+  url: string | null;
+}
+
+export interface NotesItem {
+  hash: string;
+  shortHash: string;
+  commitUrl: string | null;
+  /** Escaped scope, or null. */
+  scope: string | null;
+  /** Escaped subject (or breaking note) with `#N` linked. */
+  subject: string;
+  pr: number | null;
+  prUrl: string | null;
+  /** Issues referenced by footers and not already linked in the subject. */
+  refs: NotesReference[];
+  /** The whole bullet as markdown, without the leading `* `. */
+  text: string;
+}
+
+export interface NotesSection {
+  type: string;
+  title: string;
+  items: NotesItem[];
+}
+
+export interface NotesContributor {
+  /** Escaped display name. */
+  name: string;
+  email: string | null;
+}
+
+/** Everything a notes template sees; also useful as the structured form of the notes (`--json`). */
+export interface NotesView {
+  version: string;
+  tag: string;
+  previousTag: string | null;
+  date: string;
+  repoUrl: string | null;
+  compareUrl: string | null;
+  heading: string;
+  sections: NotesSection[];
+  contributors: NotesContributor[];
+}
+
+const OTHER_SECTION = 'other';
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+// One engine for the process: autoEscape off because the view is already markdown-escaped (XML escaping would
+// turn `&lt;` into `&amp;lt;`), autoTrim off so that blank lines are exactly what the template says.
+const eta = new Eta({ autoEscape: false, autoTrim: false, cache: false });
+
+/** The markdown release notes for one version. Pure: the date and everything else come in through `input`. */
+export function renderNotes(input: NotesInput, opts: NotesOptions = {}): string {
+  const view = buildNotesView(input, opts);
+  const template = opts.template ?? DEFAULT_NOTES_TEMPLATE;
+  let out: string;
+  try {
+    out = eta.renderString(template, view);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new CutterError('CUTTER_BAD_INPUT', `the release notes template failed: ${reason}`, {
+      hint: 'check the Eta syntax (<% code %>, <%= value %>) and the field names described in notes-template.ts',
+      cause: err,
+    });
+  }
+  return out;
+}
+
+/** The data behind the notes: sections in table order, commits in input order inside each section. */
+export function buildNotesView(input: NotesInput, opts: NotesOptions = {}): NotesView {
+  if (!semver.valid(input.version)) {
+    throw new CutterError(
+      'CUTTER_INVALID_VERSION',
+      `release notes for ${JSON.stringify(input.version)}: not a SemVer version`,
+      {
+        hint: 'pass a version such as 1.3.0 or 2.0.0-beta.1',
+      },
+    );
+  }
+  if (!DATE.test(input.date)) {
+    throw new CutterError('CUTTER_BAD_INPUT', `release date ${JSON.stringify(input.date)} is not YYYY-MM-DD`, {
+      hint: 'pass the date as an ISO day, e.g. 2026-11-25',
+    });
+  }
+  const repoUrl = checkRepoUrl(input.repoUrl) ?? null;
+  const table = opts.sections ?? DEFAULT_NOTES_SECTIONS;
+  const known = new Set(table.map((s) => s.type));
+  const sections: NotesSection[] = [];
+
+  for (const config of table) {
+    if (config.hidden) continue;
+    const items =
+      config.type === BREAKING_SECTION
+        ? input.commits.filter((c) => c.breaking).flatMap((c) => breakingItems(c, repoUrl))
+        : input.commits.filter((c) => c.conventional && c.type === config.type).map((c) => commitItem(c, repoUrl));
+    if (items.length > 0) sections.push({ type: config.type, title: escapeMarkdownText(config.title), items });
+  }
+
+  if (opts.listNonConventional) {
+    // Merge commits carry no change of their own: the commits they bring in are listed themselves.
+    const others = input.commits.filter((c) => !c.merge && (!c.conventional || c.type === null || !known.has(c.type)));
+    if (others.length > 0) {
+      sections.push({
+        type: OTHER_SECTION,
+        title: escapeMarkdownText(opts.otherTitle ?? 'Other'),
+        // Their header is shown whole: the type is part of what the author wrote and of no known section.
+        items: others.map((c) => item({ ...c, scope: null }, c.header, repoUrl)),
+      });
+    }
+  }
+
+  const compareUrl =
+    repoUrl && input.previousTag ? `${repoUrl}/compare/${tagInUrl(input.previousTag)}...${tagInUrl(input.tag)}` : null;
+  const title = escapeMarkdownText(input.version);
+  const heading = compareUrl ? `## [${title}](${compareUrl}) (${input.date})` : `## ${title} (${input.date})`;
+
+  return {
+    version: input.version,
+    tag: input.tag,
+    previousTag: input.previousTag,
+    date: input.date,
+    repoUrl,
+    compareUrl,
+    heading,
+    sections,
+    contributors: opts.contributors === false ? [] : contributorsOf(input.commits),
+  };
+}
+
+function commitItem(commit: ParsedCommit, repoUrl: string | null): NotesItem {
+  return item(commit, commit.subject, repoUrl);
+}
+
+// A commit with several breaking footers gets one bullet per note; `!` alone gives the subject as the note.
+function breakingItems(commit: ParsedCommit, repoUrl: string | null): NotesItem[] {
+  const notes = commit.breakingNotes.filter((n) => n.trim() !== '');
+  return (notes.length > 0 ? notes : [commit.subject]).map((note) => item(commit, note, repoUrl));
+}
+
+function item(commit: ParsedCommit, rawText: string, repoUrl: string | null): NotesItem {
+  const lines = rawText.trim().split(/\r?\n/);
+  const linkCtx = { repoUrl: repoUrl ?? undefined, pr: commit.pr };
+  // Continuation lines of a multi-line breaking note are indented so they stay inside the bullet.
+  const subject = lines.map((l) => renderInlineText(l.trim(), linkCtx)).join('\n  ');
+  const mentioned = mentionedReferences(rawText);
+  const scope = commit.scope ? escapeMarkdownText(commit.scope) : null;
+  const shortHash = commit.hash.slice(0, 7);
+  const commitUrl = repoUrl ? `${repoUrl}/commit/${commit.hash}` : null;
+  const prUrl = repoUrl && commit.pr !== null ? `${repoUrl}/pull/${commit.pr}` : null;
+  const refs = [...new Set(commit.refs)]
+    .filter((n) => n !== commit.pr && !mentioned.has(n))
+    .map((n) => ({ number: n, url: repoUrl ? `${repoUrl}/issues/${n}` : null }));
+
+  let text = scope ? `**${scope}:** ${subject}` : subject;
+  if (commit.pr !== null && !mentioned.has(commit.pr)) text += ` (${link(`#${commit.pr}`, prUrl)})`;
+  if (shortHash) text += ` (${link(escapeMarkdownText(shortHash), commitUrl)})`;
+  if (refs.length > 0) text += `, closes ${refs.map((r) => link(`#${r.number}`, r.url)).join(', ')}`;
+  return { hash: commit.hash, shortHash, commitUrl, scope, subject, pr: commit.pr, prUrl, refs, text };
+}
+
+function link(label: string, url: string | null): string {
+  return url ? `[${label}](${url})` : label;
+}
+
+// Unique authors in order of first appearance; the same e-mail under two spellings counts once.
+function contributorsOf(commits: readonly ParsedCommit[]): NotesContributor[] {
+  const seen = new Set<string>();
+  const out: NotesContributor[] = [];
+  for (const c of commits) {
+    const name = c.authorName?.trim();
+    if (!name) continue;
+    const key = c.authorEmail ? c.authorEmail.trim().toLowerCase() : `name:${name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ name: escapeMarkdownText(name), email: c.authorEmail ?? null });
+  }
+  return out;
+}
+
+// Tags may hold `@` and `/` (`pkg@1.2.3`, `release/1.2`), which GitHub compare URLs take as they are;
+// anything else unusual (a `)` would end the markdown link) is percent-encoded.
+function tagInUrl(tag: string): string {
+  return encodeURIComponent(tag)
+    .replace(/%40/g, '@')
+    .replace(/%2F/g, '/')
+    .replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
