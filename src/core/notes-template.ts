@@ -13,7 +13,7 @@ export const DEFAULT_NOTES_TEMPLATE = `<%= it.heading %>
 ### <%= section.title %>
 
 <% for (const item of section.items) { -%>
-* <%= item.text %>
+- <%= item.text %>
 <% } -%>
 <% } -%>
 <% if (it.contributors.length > 0) { -%>
@@ -21,7 +21,7 @@ export const DEFAULT_NOTES_TEMPLATE = `<%= it.heading %>
 ### Contributors
 
 <% for (const c of it.contributors) { -%>
-* <%= c.name %>
+- <%= c.name %>
 <% } -%>
 <% } -%>
 `;

@@ -105,7 +105,7 @@ describe('renderNotes', () => {
   it('leaves non-conventional commits out unless asked to list them under "Other"', () => {
     expect(renderNotes(minorInput)).not.toContain('Update README.md');
     const listed = renderNotes(minorInput, { listNonConventional: true, otherTitle: 'Everything else' });
-    expect(listed).toContain('### Everything else\n\n* Update README.md');
+    expect(listed).toContain('### Everything else\n\n- Update README.md');
     // Other comes after every configured section, Contributors last.
     expect(listed.indexOf('### Everything else')).toBeGreaterThan(listed.indexOf('### Performance Improvements'));
     expect(listed.indexOf('### Contributors')).toBeGreaterThan(listed.indexOf('### Everything else'));
@@ -123,7 +123,7 @@ describe('renderNotes', () => {
     });
     const titles = [...out.matchAll(/^### (.*)$/gm)].map((m) => m[1]);
     expect(titles).toEqual(['Fixes', 'Docs', 'BREAKING']);
-    expect(out).toContain('* fix a typo (');
+    expect(out).toContain('- fix a typo (');
     expect(out).not.toContain('add pagination');
   });
 
@@ -140,8 +140,8 @@ describe('renderNotes', () => {
     const input = { ...minorInput, commits: fixes };
     const out = renderNotes(input);
     expect(renderNotes(input)).toBe(out);
-    expect(out.indexOf('* one')).toBeLessThan(out.indexOf('* two'));
-    expect(out.indexOf('* two')).toBeLessThan(out.indexOf('* three'));
+    expect(out.indexOf('- one')).toBeLessThan(out.indexOf('- two'));
+    expect(out.indexOf('- two')).toBeLessThan(out.indexOf('- three'));
   });
 
   it('cannot be broken by HTML or link syntax in a subject, a scope or an author name', () => {
@@ -173,7 +173,7 @@ describe('renderNotes', () => {
       ...minorInput,
       commits: [parsedCommit({ hash: h('cd'), type: 'fix', subject: 'accept `a<b` and `[x](y)` in filters' })],
     });
-    expect(out).toContain('* accept `a<b` and `[x](y)` in filters (');
+    expect(out).toContain('- accept `a<b` and `[x](y)` in filters (');
   });
 
   it('links #N in a subject to the pull request when it is the PR, without repeating the PR link', () => {
@@ -182,7 +182,7 @@ describe('renderNotes', () => {
       commits: [parsedCommit({ hash: h('ef'), type: 'feat', subject: 'add retries (#88)', pr: 88, refs: [88, 12] })],
     });
     expect(out).toContain(
-      `* add retries ([#88](${repoUrl}/pull/88)) ([efefefe](${repoUrl}/commit/${h('ef')})), closes [#12](${repoUrl}/issues/12)`,
+      `- add retries ([#88](${repoUrl}/pull/88)) ([efefefe](${repoUrl}/commit/${h('ef')})), closes [#12](${repoUrl}/issues/12)`,
     );
   });
 
@@ -199,8 +199,8 @@ describe('renderNotes', () => {
         }),
       ],
     });
-    expect(out).toContain('### ⚠ Breaking Changes\n\n* `tagFormat` is now `tag.template` (');
-    expect(out).toContain('* the `--ci` flag is gone.\n  Use `--no-ci` instead. (');
+    expect(out).toContain('### ⚠ Breaking Changes\n\n- `tagFormat` is now `tag.template` (');
+    expect(out).toContain('- the `--ci` flag is gone.\n  Use `--no-ci` instead. (');
     // refactor is hidden by default: the change shows up only as a breaking note.
     expect(out).not.toContain('rename config keys');
   });

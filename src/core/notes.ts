@@ -55,7 +55,7 @@ export interface NotesItem {
   prUrl: string | null;
   /** Issues referenced by footers and not already linked in the subject. */
   refs: NotesReference[];
-  /** The whole bullet as markdown, without the leading `* `. */
+  /** The whole bullet as markdown, without the leading `- `. */
   text: string;
 }
 
