@@ -20,6 +20,10 @@ export type CutterErrorCode =
   | 'CUTTER_DEPLOY_FAILED'
   | 'CUTTER_NOTIFY_FAILED'
   | 'CUTTER_FROZEN'
+  | 'CUTTER_STORE_FAILED'
+  | 'CUTTER_NOT_SUPPORTED'
+  | 'CUTTER_NO_PROGRESS'
+  | 'CUTTER_STEP_TIMEOUT'
   | 'CUTTER_INTERNAL';
 
 export class CutterError extends Error {
