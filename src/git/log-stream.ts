@@ -1,0 +1,82 @@
+// Streams `git log` of a range as RawCommits without ever holding the whole output in memory.
+import { spawn } from 'node:child_process';
+import type { RawCommit } from '../core/types.js';
+import { readPeakRssKb, recordGitPeakRss } from './child-stats.js';
+import { GitLogParser, LOG_FORMAT } from './log-parser.js';
+import { gitEnv, gitFailure, spawnError } from './run-git.js';
+
+export interface StreamLogOptions {
+  /** Follow only the first parent of merges (the mainline view). */
+  firstParent?: boolean;
+  /** Stop after this many commits. */
+  maxCount?: number;
+}
+
+/** How often to sample the child's peak RSS: often enough to catch the end, rarely enough to cost nothing. */
+const RSS_SAMPLE_INTERVAL_MS = 20;
+
+/**
+ * Commits of `revisions` (e.g. `['v1.2.0..HEAD']` or `['HEAD']`), newest first, one at a time.
+ * Revisions must come from us (validated tag names, shas, HEAD), never raw user input.
+ */
+export async function* streamLog(
+  cwd: string,
+  revisions: readonly string[],
+  opts: StreamLogOptions = {},
+): AsyncGenerator<RawCommit, void, undefined> {
+  for await (const batch of streamLogBatches(cwd, revisions, opts)) yield* batch;
+}
+
+/** Same as streamLog, but yields the commits completed by each chunk together (cheaper per commit). */
+export async function* streamLogBatches(
+  cwd: string,
+  revisions: readonly string[],
+  opts: StreamLogOptions = {},
+): AsyncGenerator<RawCommit[], void, undefined> {
+  const args = ['-c', 'log.showSignature=false', 'log', '-z', `--format=${LOG_FORMAT}`, '--no-color'];
+  if (opts.firstParent) args.push('--first-parent');
+  if (opts.maxCount !== undefined) args.push(`--max-count=${opts.maxCount}`);
+  args.push(...revisions, '--');
+
+  const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  let spawnFailure: NodeJS.ErrnoException | undefined;
+  const closed = new Promise<number>((resolve) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      spawnFailure = error;
+      resolve(-1);
+    });
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+
+  const parser = new GitLogParser();
+  const pid = child.pid;
+  let lastSample = 0;
+  const sample = (): void => {
+    if (pid === undefined) return;
+    const kb = readPeakRssKb(pid);
+    if (kb !== null) recordGitPeakRss(kb);
+  };
+  let finished = false;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      const now = Date.now();
+      if (now - lastSample >= RSS_SAMPLE_INTERVAL_MS) {
+        sample();
+        lastSample = now;
+      }
+      const commits = parser.push(chunk);
+      if (commits.length > 0) yield commits;
+    }
+    // git may still be alive (flushing, exiting): one last look at its peak.
+    sample();
+    finished = true;
+  } finally {
+    // The consumer stopped early (break/throw): do not leave git writing into a pipe nobody reads.
+    if (!finished && child.exitCode === null) child.kill();
+  }
+  const code = await closed;
+  if (spawnFailure) throw spawnError(cwd, args, spawnFailure);
+  if (code !== 0) throw gitFailure(cwd, args.slice(2), Buffer.concat(stderr).toString('utf8'), code);
+}
