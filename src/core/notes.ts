@@ -146,7 +146,7 @@ export function buildNotesView(input: NotesInput, opts: NotesOptions = {}): Note
         type: OTHER_SECTION,
         title: escapeMarkdownText(opts.otherTitle ?? 'Other'),
         // Their header is shown whole: the type is part of what the author wrote and of no known section.
-        items: others.map((c) => item({ ...c, scope: null }, c.header, repoUrl)),
+        items: others.map((c) => commitNotesItem({ ...c, scope: null }, c.header, repoUrl)),
       });
     }
   }
@@ -170,16 +170,20 @@ export function buildNotesView(input: NotesInput, opts: NotesOptions = {}): Note
 }
 
 function commitItem(commit: ParsedCommit, repoUrl: string | null): NotesItem {
-  return item(commit, commit.subject, repoUrl);
+  return commitNotesItem(commit, commit.subject, repoUrl);
 }
 
 // A commit with several breaking footers gets one bullet per note; `!` alone gives the subject as the note.
 function breakingItems(commit: ParsedCommit, repoUrl: string | null): NotesItem[] {
   const notes = commit.breakingNotes.filter((n) => n.trim() !== '');
-  return (notes.length > 0 ? notes : [commit.subject]).map((note) => item(commit, note, repoUrl));
+  return (notes.length > 0 ? notes : [commit.subject]).map((note) => commitNotesItem(commit, note, repoUrl));
 }
 
-function item(commit: ParsedCommit, rawText: string, repoUrl: string | null): NotesItem {
+/**
+ * One commit as a list item: `text` (escaped, `#N` linked) after the bold scope, then the PR, commit and issue
+ * links. Shared with the CHANGELOG editor so both documents describe a commit the same way.
+ */
+export function commitNotesItem(commit: ParsedCommit, rawText: string, repoUrl: string | null): NotesItem {
   const lines = rawText.trim().split(/\r?\n/);
   const linkCtx = { repoUrl: repoUrl ?? undefined, pr: commit.pr };
   // Continuation lines of a multi-line breaking note are indented so they stay inside the bullet.
@@ -221,7 +225,7 @@ function contributorsOf(commits: readonly ParsedCommit[]): NotesContributor[] {
 
 // Tags may hold `@` and `/` (`pkg@1.2.3`, `release/1.2`), which GitHub compare URLs take as they are;
 // anything else unusual (a `)` would end the markdown link) is percent-encoded.
-function tagInUrl(tag: string): string {
+export function tagInUrl(tag: string): string {
   return encodeURIComponent(tag)
     .replace(/%40/g, '@')
     .replace(/%2F/g, '/')

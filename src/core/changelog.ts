@@ -1,0 +1,255 @@
+// Inserts a version section into a Keep a Changelog 1.1.0 file, touching no other byte.
+import semver from 'semver';
+import { CutterError } from './errors.js';
+import { commitNotesItem, tagInUrl } from './notes.js';
+import { checkRepoUrl, escapeMarkdownText } from './notes-escape.js';
+import type { ParsedCommit } from './types.js';
+
+export interface ChangelogEntry {
+  version: string;
+  /** The new tag (`v1.3.0`); when empty it is built from `tagTemplate` (`v{version}` by default). */
+  tag: string;
+  previousTag: string | null;
+  /** ISO day `YYYY-MM-DD`, supplied by the caller (the core has no clock). */
+  date: string;
+  commits: ParsedCommit[];
+  /** e.g. `https://github.com/acme/connector-x`; compare links and commit links are written only when given. */
+  repoUrl?: string;
+  tagTemplate?: string;
+}
+
+export interface ChangelogSubsection {
+  title: string;
+  types: readonly string[];
+}
+
+/**
+ * Keep a Changelog's subsections in their documented order and the commit types each collects. Breaking
+ * commits go to Changed (marked **BREAKING**) unless their type belongs to Removed; a `security` scope goes to
+ * Security whatever the type. Types not listed (docs, chore, ci…) stay out of the changelog.
+ */
+export const CHANGELOG_SUBSECTIONS: readonly ChangelogSubsection[] = [
+  { title: 'Added', types: ['feat'] },
+  { title: 'Changed', types: ['refactor', 'perf', 'revert'] },
+  { title: 'Deprecated', types: ['deprecate', 'deprecated'] },
+  { title: 'Removed', types: ['remove', 'removed'] },
+  { title: 'Fixed', types: ['fix'] },
+  { title: 'Security', types: ['security'] },
+];
+
+export const CHANGELOG_HEADER = `# Changelog
+
+All notable changes to this project will be documented in this file.
+
+The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
+and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
+
+## [Unreleased]
+`;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const HEADING2 = /^##(?!#)\s*(.*)$/;
+const UNRELEASED = /^\[?unreleased\]?(\s|$)/i;
+const LINK_DEF = /^ {0,3}\[([^\]]+)\]:[ \t]*(\S+)/;
+const FENCE = /^ {0,3}(```|~~~)/;
+
+interface Line {
+  /** The line without its end-of-line bytes. */
+  text: string;
+  start: number;
+  /** Offset just after the end-of-line bytes (or the end of the text). */
+  end: number;
+  /** Inside a fenced code block: never taken for a heading or a link definition. */
+  fenced: boolean;
+}
+
+/**
+ * The changelog with a `## [version] - date` section inserted below `## [Unreleased]` (above older versions)
+ * and its compare links updated at the bottom. A new file (`existing` null or blank) gets the Keep a Changelog
+ * header. When the version already has a section the input is returned unchanged, so running twice is harmless.
+ */
+export function updateChangelog(existing: string | null, entry: ChangelogEntry): string {
+  checkEntry(entry);
+  if (existing === null || existing.trim() === '') return updateChangelog(CHANGELOG_HEADER, entry);
+  const eol = existing.includes('\r\n') ? '\r\n' : '\n';
+  const lines = splitLines(existing);
+  if (lines.some((l) => !l.fenced && headingVersion(l.text) === entry.version)) return existing;
+
+  const section = renderChangelogSection(entry).split('\n').join(eol);
+  let text = insertSection(existing, lines, section, eol);
+  const repoUrl = checkRepoUrl(entry.repoUrl);
+  if (repoUrl) text = updateLinks(text, entry, repoUrl, eol);
+  return text;
+}
+
+/** The version section alone (LF line ends, no trailing blank line), e.g. for a release PR body. */
+export function renderChangelogSection(entry: ChangelogEntry): string {
+  checkEntry(entry);
+  const repoUrl = checkRepoUrl(entry.repoUrl) ?? null;
+  const buckets = new Map<string, string[]>(CHANGELOG_SUBSECTIONS.map((s) => [s.title, []]));
+  for (const commit of entry.commits) {
+    if (!commit.conventional || commit.type === null) continue;
+    const title = subsectionOf(commit);
+    if (title === null) continue;
+    buckets.get(title)?.push(changelogItem(commit, repoUrl));
+  }
+  const out = [`## [${escapeMarkdownText(entry.version)}] - ${entry.date}`];
+  for (const [title, items] of buckets) {
+    if (items.length === 0) continue;
+    out.push('', `### ${title}`, '', ...items);
+  }
+  return out.join('\n');
+}
+
+function checkEntry(entry: ChangelogEntry): void {
+  if (!semver.valid(entry.version)) {
+    throw new CutterError(
+      'CUTTER_INVALID_VERSION',
+      `changelog entry ${JSON.stringify(entry.version)}: not a SemVer version`,
+      {
+        hint: 'pass a version such as 1.3.0 or 2.0.0-rc.1',
+      },
+    );
+  }
+  if (!DATE.test(entry.date)) {
+    throw new CutterError('CUTTER_BAD_INPUT', `changelog date ${JSON.stringify(entry.date)} is not YYYY-MM-DD`, {
+      hint: 'pass the release day as an ISO date, e.g. 2026-11-25',
+    });
+  }
+}
+
+function subsectionOf(commit: ParsedCommit): string | null {
+  const byType = CHANGELOG_SUBSECTIONS.find((s) => s.types.includes(commit.type ?? ''))?.title ?? null;
+  if (commit.scope?.toLowerCase() === 'security') return 'Security';
+  if (commit.breaking) return byType === 'Removed' ? 'Removed' : 'Changed';
+  return byType;
+}
+
+function changelogItem(commit: ParsedCommit, repoUrl: string | null): string {
+  const base = commitNotesItem(commit, commit.subject, repoUrl).text;
+  if (!commit.breaking) return `- ${base}`;
+  // The footer text is what users must act on; the subject alone rarely says it.
+  const notes = commit.breakingNotes
+    .map((n) => n.trim())
+    .filter((n) => n !== '' && n !== commit.subject.trim())
+    .map((n) => `  - ${n.split(/\r?\n/).map(escapeMarkdownText).join('\n    ')}`);
+  return [`- **BREAKING:** ${base}`, ...notes].join('\n');
+}
+
+function insertSection(text: string, lines: Line[], section: string, eol: string): string {
+  const unreleased = lines.findIndex((l) => isHeading(l) && UNRELEASED.test(headingText(l)));
+  // The section goes just above the first older version heading: below Unreleased and whatever it holds.
+  const next = lines.findIndex((l, i) => i > unreleased && isHeading(l) && !UNRELEASED.test(headingText(l)));
+  if (next >= 0) return insertAt(text, lines, next, `${section}${eol}${eol}`, eol, false);
+  const defs = trailingLinkDefinitions(lines);
+  if (defs >= 0) return insertAt(text, lines, defs, `${section}${eol}${eol}`, eol, false);
+  return appendBlock(text, section, eol);
+}
+
+function updateLinks(text: string, entry: ChangelogEntry, repoUrl: string, eol: string): string {
+  const tag = entryTag(entry);
+  const versionUrl = entry.previousTag
+    ? `${repoUrl}/compare/${tagInUrl(entry.previousTag)}...${tagInUrl(tag)}`
+    : `${repoUrl}/releases/tag/${tagInUrl(tag)}`;
+  const unreleasedUrl = `${repoUrl}/compare/${tagInUrl(tag)}...HEAD`;
+  let lines = splitLines(text);
+  const hasUnreleasedHeading = lines.some((l) => isHeading(l) && UNRELEASED.test(headingText(l)));
+
+  let defs = lines.map((l, i) => ({ line: l, i, m: l.fenced ? null : LINK_DEF.exec(l.text) })).filter((d) => d.m);
+  const unreleasedDef = defs.find((d) => d.m?.[1]?.toLowerCase() === 'unreleased');
+  if (unreleasedDef?.m) {
+    // Only the URL changes: the label keeps the user's spelling (`[unreleased]` or `[Unreleased]`).
+    const urlEnd = unreleasedDef.line.start + unreleasedDef.m[0].length;
+    const urlStart = urlEnd - (unreleasedDef.m[2]?.length ?? 0);
+    text = text.slice(0, urlStart) + unreleasedUrl + text.slice(urlEnd);
+    lines = splitLines(text);
+    defs = lines.map((l, i) => ({ line: l, i, m: l.fenced ? null : LINK_DEF.exec(l.text) })).filter((d) => d.m);
+  }
+
+  const newDefs = [`[${entry.version}]: ${versionUrl}`];
+  if (!unreleasedDef && hasUnreleasedHeading) newDefs.unshift(`[Unreleased]: ${unreleasedUrl}`);
+  const block = newDefs.join(eol) + eol;
+
+  const afterUnreleased = defs.find((d) => d.m?.[1]?.toLowerCase() === 'unreleased');
+  if (afterUnreleased) return insertAt(text, lines, afterUnreleased.i + 1, block, eol, true);
+  const firstVersionDef = defs.find((d) => semver.valid((d.m?.[1] ?? '').replace(/^v/, '')));
+  if (firstVersionDef) return insertAt(text, lines, firstVersionDef.i, block, eol, true);
+  return appendBlock(text, newDefs.join(eol), eol, lastLineIsLinkDef(lines));
+}
+
+function entryTag(entry: ChangelogEntry): string {
+  return entry.tag !== '' ? entry.tag : (entry.tagTemplate ?? 'v{version}').replace('{version}', entry.version);
+}
+
+// Inserts before line `index` (or at the very end when index is past the last line); unless `tight`, the block
+// is kept apart from a preceding non-blank line by a blank one.
+function insertAt(text: string, lines: Line[], index: number, block: string, eol: string, tight: boolean): string {
+  const line = lines[index];
+  if (!line) return appendBlock(text, block.slice(0, block.length - eol.length), eol, tight);
+  const previous = lines[index - 1];
+  const prefix = !tight && previous && previous.text.trim() !== '' ? eol : '';
+  return text.slice(0, line.start) + prefix + block + text.slice(line.start);
+}
+
+// Appends at the end of the file; a file without a final newline keeps having none.
+function appendBlock(text: string, block: string, eol: string, tight = false): string {
+  const endsWithEol = text.endsWith('\n');
+  let prefix = endsWithEol ? '' : eol;
+  const lastNonEmpty = text.replace(/(\r?\n)+$/, '');
+  const blankBefore = /\r?\n\r?\n$/.test(text) || lastNonEmpty === '';
+  if (!tight && !blankBefore) prefix += eol;
+  return text + prefix + block + (endsWithEol ? eol : '');
+}
+
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  let fenced = false;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl + 1;
+    const raw = text.slice(start, nl < 0 ? text.length : nl).replace(/\r$/, '');
+    const isFence = FENCE.test(raw);
+    lines.push({ text: raw, start, end, fenced: fenced || isFence });
+    if (isFence) fenced = !fenced;
+    start = end;
+  }
+  return lines;
+}
+
+function isHeading(line: Line): boolean {
+  return !line.fenced && HEADING2.test(line.text);
+}
+
+function headingText(line: Line): string {
+  return (HEADING2.exec(line.text)?.[1] ?? '').trim();
+}
+
+// `## [1.2.0] - 2026-01-02`, `## 1.2.0 (2026-01-02)`, `## [v1.2.0]` all name version 1.2.0.
+function headingVersion(text: string): string | null {
+  const m = HEADING2.exec(text);
+  if (!m) return null;
+  const v = /^\[?v?([^\]\s]+)\]?/.exec((m[1] ?? '').trim());
+  return v?.[1] ?? null;
+}
+
+function trailingLinkDefinitions(lines: Line[]): number {
+  let first = -1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i];
+    if (!l) continue;
+    if (l.text.trim() === '') continue;
+    if (!l.fenced && LINK_DEF.test(l.text)) first = i;
+    else break;
+  }
+  return first;
+}
+
+function lastLineIsLinkDef(lines: Line[]): boolean {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i];
+    if (!l || l.text.trim() === '') continue;
+    return !l.fenced && LINK_DEF.test(l.text);
+  }
+  return false;
+}
