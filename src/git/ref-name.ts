@@ -9,7 +9,7 @@ const FORBIDDEN_CHARS = /[\x00-\x20\x7f~^:?*[\\]/;
  */
 export function isValidTagName(name: string): boolean {
   if (name.length === 0 || name.startsWith('-')) return false;
-  if (name === '@' || name.includes('@{') || name.includes('..')) return false;
+  if (name.includes('@{') || name.includes('..')) return false;
   if (FORBIDDEN_CHARS.test(name)) return false;
   if (name.endsWith('.')) return false;
   for (const component of name.split('/')) {
