@@ -1,0 +1,106 @@
+// The `.cutter.yml` schema (zod): every key Cutter reads, its default, and what is allowed. Unknown keys are errors.
+import * as z from 'zod';
+
+const bumpLevel = z.enum(['major', 'minor', 'patch', 'none']);
+
+/** A SemVer 2.0.0 version without a leading `v` (checked loosely here; the core validates with `semver`). */
+const version = z
+  .string()
+  .regex(
+    /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/,
+    'expected a SemVer version such as 1.0.0 or 0.1.0',
+  );
+
+export const bumpSchema = z.strictObject({
+  /** Commit type → bump, merged over the defaults (feat→minor, fix/perf→patch, others→none). */
+  types: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'commit types are lower-case words'), bumpLevel).default({}),
+  /** Release a patch when there are new commits but none of them is releasable. */
+  defaultPatch: z.boolean().default(false),
+  /** While the major version is 0, a breaking change bumps this. */
+  preMajorBreaking: z.enum(['minor', 'major']).default('minor'),
+  /** While the major version is 0, a feature bumps this. */
+  preMajorFeature: z.enum(['minor', 'patch']).default('minor'),
+});
+
+export const branchSchema = z.strictObject({
+  /** Branch name; `*` matches any run of characters (`release/*`). */
+  name: z.string().min(1),
+  /** Prerelease channel (`beta`, `rc`, `alpha`), or null for stable releases. */
+  prerelease: z
+    .string()
+    .regex(/^[0-9A-Za-z-]+$/, 'a prerelease identifier such as beta or rc')
+    .nullable()
+    .default(null),
+  /** Maintenance lines: a semver range releases from this branch must stay inside (`1.x`). */
+  range: z.string().min(1).optional(),
+});
+
+export const notesSectionSchema = z.strictObject({
+  /** Commit type, or `breaking` for the breaking-changes section. */
+  type: z.string().min(1),
+  title: z.string().min(1),
+  hidden: z.boolean().default(false),
+});
+
+export const notesSchema = z.strictObject({
+  /** Section order and titles; omitted types use the defaults. */
+  sections: z.array(notesSectionSchema).optional(),
+  /** Path (relative to the repository) of an Eta template replacing the default notes layout. */
+  template: z.string().min(1).optional(),
+  /** List contributors at the end of the notes. */
+  contributors: z.boolean().default(true),
+});
+
+export const releaseSchema = z.strictObject({
+  /** Create GitHub releases as drafts. */
+  draft: z.boolean().default(false),
+  /** Mark GitHub releases as prereleases (prerelease channels always are). */
+  prerelease: z.boolean().default(false),
+});
+
+export const fleetSchema = z.strictObject({
+  /** GitHub organization that owns the fleet. */
+  org: z.string().min(1).optional(),
+  /** Repositories taking part in fleet releases; `*` matches any run of characters. */
+  pattern: z.string().min(1).default('connector-*'),
+});
+
+const DEFAULT_BRANCHES = [
+  { name: 'main', prerelease: null },
+  { name: 'master', prerelease: null },
+  { name: 'beta', prerelease: 'beta' },
+  { name: 'next', prerelease: 'rc' },
+];
+
+export const configSchema = z.strictObject({
+  /** Tag template: `v{version}` (default), `{version}`, `t{version}`, `{package}@{version}`. */
+  tagFormat: z
+    .string()
+    .refine((t) => t.includes('{version}'), 'the tag format must contain {version}')
+    .default('v{version}'),
+  /** The package name for `{package}@{version}` tag formats (monorepos). */
+  package: z.string().min(1).optional(),
+  /** The version of the very first release, when no release tag exists yet. */
+  firstRelease: version.default('1.0.0'),
+  bump: bumpSchema.default(() => bumpSchema.parse({})),
+  /** Branches that release, and their channel. */
+  branches: z
+    .array(branchSchema)
+    .min(1)
+    .default(() => DEFAULT_BRANCHES.map((b) => ({ ...b }))),
+  notes: notesSchema.default(() => notesSchema.parse({})),
+  /** Repositories never released automatically (`owner/name` or `name`). */
+  excludeRepos: z.array(z.string().min(1)).default([]),
+  /** Commit authors (name or e-mail, `*` wildcard such as `*[bot]`) whose commits do not count toward a release. */
+  ignoreAuthors: z.array(z.string().min(1)).default([]),
+  release: releaseSchema.default(() => releaseSchema.parse({})),
+  fleet: fleetSchema.default(() => fleetSchema.parse({})),
+  /** Notification targets; the notify layer validates its own section. */
+  notify: z.record(z.string(), z.unknown()).default({}),
+  /** Image roll-out targets; the deploy layer validates its own section. */
+  deploy: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type CutterConfig = z.output<typeof configSchema>;
+export type CutterConfigInput = z.input<typeof configSchema>;
+export type BranchConfig = z.output<typeof branchSchema>;
