@@ -1,0 +1,219 @@
+// Works out, for a local repository, the last tag, the commits since, the bump, the next version and the notes.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ignoredAuthorFilter } from '../config/author-filter.js';
+import { matchBranch } from '../config/branch-channel.js';
+import { loadConfig } from '../config/load-config.js';
+import type { CutterConfig } from '../config/schema.js';
+import { CutterError } from '../core/errors.js';
+import type { Bump, BumpReason, ParsedCommit } from '../core/types.js';
+import { streamLogBatches } from '../git/log-stream.js';
+import { readRepoInfo } from '../git/repo-info.js';
+import { shallowCloneError } from '../git/run-git.js';
+import { type LatestTag, latestReleaseTag } from '../git/tags.js';
+
+export interface PlanOptions {
+  /** Any directory inside the repository. */
+  cwd: string;
+  /** Release day `YYYY-MM-DD`; today (UTC) by default. */
+  date?: string;
+  /** Remote whose URL gives the links in the notes (default origin). */
+  remote?: string;
+}
+
+export interface LocalReleasePlan {
+  root: string;
+  head: string;
+  /** Checked-out branch, null on a detached HEAD. */
+  branch: string | null;
+  /** False when the branch is not one of the configured release branches. */
+  branchReleases: boolean;
+  /** Prerelease channel (`beta`, `rc`…), null for stable. */
+  channel: string | null;
+  repoUrl: string | null;
+  configSource: string | null;
+  tagFormat: string;
+  lastTag: LatestTag | null;
+  foreignTags: string[];
+  commits: {
+    total: number;
+    /** Conventional commits per type. */
+    byType: Record<string, number>;
+    nonConventional: number;
+    /** `[skip release]` commits. */
+    skipped: number;
+    /** Commits by `ignoreAuthors` (bots). */
+    ignoredAuthors: number;
+  };
+  bump: Bump;
+  /** The commits that caused the bump (all of them at the chosen level). */
+  causes: BumpReason[];
+  releaseAs: string | null;
+  currentVersion: string | null;
+  nextVersion: string | null;
+  nextTag: string | null;
+  /** Why no version is proposed although commits asked for one (e.g. a channel rule), when so. */
+  refused: string | null;
+  /** Why a `Release-As` footer was not followed, when so. */
+  ignoredReleaseAs: string | null;
+  /** Markdown notes of the next version; null when there is nothing to release. */
+  notes: string | null;
+  date: string;
+  /** Kept for the changelog editor; bodies dropped to stay small at 100k commits. */
+  parsedCommits: ParsedCommit[];
+}
+
+/** Messages longer than this have their kept strings copied, so the big original can be freed. */
+const FLATTEN_ABOVE_CHARS = 512;
+
+/** Read config, tags and history of the repository at `cwd` and decide the next release. No side effects. */
+export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleasePlan> {
+  // Core modules load while git answers the first questions.
+  const corePromise = Promise.all([
+    import('../core/commit-parse.js'),
+    import('../core/bump-rules.js'),
+    import('../core/bump.js'),
+    import('../core/next-version.js'),
+    import('../core/tag-format.js'),
+  ]);
+  const info = await readRepoInfo(opts.cwd, opts.remote);
+  if (info.shallow) throw shallowCloneError(info.root);
+  const { config, source } = await loadConfig(info.root);
+  const match = matchBranch(config.branches, info.branch);
+  const range = match.branch?.range;
+  const tags = await latestReleaseTag(info.root, config.tagFormat, {
+    from: info.head,
+    includePrerelease: match.prerelease !== null,
+    ...(config.package ? { package: config.package } : {}),
+    ...(range !== undefined ? { range } : {}),
+  });
+  const [{ parseCommit }, { mergeBumpRules }, { decideBump }, { nextVersionChecked }, { formatTag }] =
+    await corePromise;
+
+  const ignored = ignoredAuthorFilter(config.ignoreAuthors);
+  const commits: ParsedCommit[] = [];
+  const byType: Record<string, number> = {};
+  let total = 0;
+  let ignoredAuthors = 0;
+  const names = new Map<string, string>();
+  const intern = (s: string | undefined): string | undefined => {
+    if (s === undefined) return s;
+    const known = names.get(s);
+    if (known !== undefined) return known;
+    names.set(s, s);
+    return s;
+  };
+  const revisions = tags.latest ? [`${tags.latest.commit}..${info.head}`] : [info.head];
+  for await (const batch of streamLogBatches(info.root, revisions)) {
+    for (const raw of batch) {
+      total++;
+      if (ignored(raw.authorName, raw.authorEmail)) {
+        ignoredAuthors++;
+        continue;
+      }
+      const parsed = slim(parseCommit(raw), raw.message.length > FLATTEN_ABOVE_CHARS);
+      parsed.authorName = intern(parsed.authorName);
+      parsed.authorEmail = intern(parsed.authorEmail);
+      if (parsed.type !== null) byType[parsed.type] = (byType[parsed.type] ?? 0) + 1;
+      commits.push(parsed);
+    }
+  }
+
+  const currentVersion = tags.latest?.version ?? null;
+  const rules = mergeBumpRules(config.bump);
+  const decision = decideBump(commits, rules, currentVersion);
+  const channel = match.prerelease;
+  const next = nextVersionChecked(currentVersion, decision, {
+    firstRelease: config.firstRelease,
+    channel: { prerelease: channel, ...(range !== undefined ? { range } : {}) },
+  });
+  const nextVersion = next.version ?? null;
+  const nextTag =
+    nextVersion === null
+      ? null
+      : formatTag(config.tagFormat, { version: nextVersion, ...(config.package ? { package: config.package } : {}) });
+  const date = opts.date ?? new Date().toISOString().slice(0, 10);
+  const notes =
+    nextVersion === null || nextTag === null
+      ? null
+      : await renderPlanNotes(config, info.root, {
+          version: nextVersion,
+          tag: nextTag,
+          previousTag: tags.latest?.tag ?? null,
+          date,
+          commits,
+          ...(info.repoUrl ? { repoUrl: info.repoUrl } : {}),
+        });
+
+  return {
+    root: info.root,
+    head: info.head,
+    branch: info.branch,
+    branchReleases: match.branch !== null,
+    channel,
+    repoUrl: info.repoUrl,
+    configSource: source,
+    tagFormat: config.tagFormat,
+    lastTag: tags.latest,
+    foreignTags: tags.foreign,
+    commits: {
+      total,
+      byType,
+      nonConventional: decision.nonConventional.length,
+      skipped: decision.skipped.length,
+      ignoredAuthors,
+    },
+    bump: decision.bump,
+    causes: decision.causes,
+    releaseAs: decision.releaseAs,
+    currentVersion,
+    nextVersion,
+    nextTag,
+    refused: next.refused ?? null,
+    ignoredReleaseAs: next.ignoredReleaseAs ?? null,
+    notes,
+    date,
+    parsedCommits: commits,
+  };
+}
+
+/** Drop what neither the bump nor the notes read, so 100k commits fit in a small heap. */
+function slim(commit: ParsedCommit, flatten: boolean): ParsedCommit {
+  commit.body = '';
+  if (flatten) {
+    // Substrings keep their (possibly megabyte) parent message alive; a copy lets it go.
+    commit.header = copyString(commit.header);
+    commit.subject = copyString(commit.subject);
+    commit.breakingNotes = commit.breakingNotes.map(copyString);
+    commit.footers = commit.footers.map((f) => ({ token: copyString(f.token), value: copyString(f.value) }));
+  }
+  return commit;
+}
+
+function copyString(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
+async function renderPlanNotes(
+  config: CutterConfig,
+  root: string,
+  input: import('../core/types.js').NotesInput,
+): Promise<string> {
+  const { renderNotes } = await import('../core/notes.js');
+  let template: string | undefined;
+  if (config.notes.template) {
+    const file = path.resolve(root, config.notes.template);
+    try {
+      template = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new CutterError('CUTTER_CONFIG_INVALID', `notes.template: cannot read ${file}: ${(err as Error).message}`, {
+        hint: 'point notes.template at an Eta template file inside the repository',
+      });
+    }
+  }
+  return renderNotes(input, {
+    contributors: config.notes.contributors,
+    ...(config.notes.sections ? { sections: config.notes.sections } : {}),
+    ...(template !== undefined ? { template } : {}),
+  });
+}
