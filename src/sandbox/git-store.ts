@@ -1,0 +1,506 @@
+// All git access of the sandbox: bare repos on disk read and written through the real `git` CLI.
+
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CutterError } from '../core/errors.js';
+import { bareRepoPath } from './reader.js';
+
+export const ZERO_SHA = '0000000000000000000000000000000000000000';
+
+export interface GitPerson {
+  name: string;
+  email: string;
+  /** ISO-8601, UTC. */
+  date: string;
+}
+
+export interface GitCommitObject {
+  sha: string;
+  tree: string;
+  parents: string[];
+  author: GitPerson;
+  committer: GitPerson;
+  message: string;
+}
+
+export interface GitTagObject {
+  sha: string;
+  object: string;
+  type: string;
+  tag: string;
+  tagger: GitPerson;
+  message: string;
+}
+
+export interface GitRefEntry {
+  ref: string;
+  sha: string;
+  type: string;
+  /** The commit an annotated tag points at; equal to sha for refs that point at commits. */
+  peeled: string;
+  /** Committer date of the peeled commit, ISO-8601. */
+  committedDate: string;
+}
+
+export interface GitTreeEntry {
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  sha: string;
+  size: number;
+  name: string;
+}
+
+export interface RunOptions {
+  input?: string | Buffer;
+  env?: Record<string, string>;
+  /** Exit codes that are answers rather than failures (e.g. 1 from merge-base --is-ancestor). */
+  okCodes?: number[];
+}
+
+export interface RunResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Spawn `git` with an argument array (never a shell string) in a repo directory. */
+export function runGit(cwd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) =>
+      reject(new CutterError('CUTTER_GIT_FAILED', `git ${args[0]} could not start: ${e.message}`)),
+    );
+    child.on('close', (code) => {
+      const result = { code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
+      if (code === 0 || opts.okCodes?.includes(code ?? -1)) resolve(result);
+      else
+        reject(
+          new CutterError(
+            'CUTTER_GIT_FAILED',
+            `git ${args[0]} failed (${code}): ${result.stderr.trim().slice(0, 500)}`,
+          ),
+        );
+    });
+    child.stdin.on('error', () => {
+      // git may exit before reading all input (e.g. a bad object); the close handler reports it.
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** `1700000000 +0200` → ISO-8601 UTC without milliseconds, as GitHub prints dates. */
+export function gitDateToIso(stamp: string): string {
+  const seconds = Number(stamp.trim().split(' ')[0]);
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function parsePerson(line: string): GitPerson {
+  const m = /^(.*) <(.*)> (\d+ [+-]\d{4})$/.exec(line);
+  if (!m) return { name: line, email: '', date: new Date(0).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  return { name: m[1] ?? '', email: m[2] ?? '', date: gitDateToIso(m[3] ?? '0') };
+}
+
+/** Split a raw commit/tag object into its header fields and message. */
+function splitObject(raw: string): { headers: [string, string][]; message: string } {
+  const end = raw.indexOf('\n\n');
+  const head = end === -1 ? raw : raw.slice(0, end);
+  const message = end === -1 ? '' : raw.slice(end + 2);
+  const headers: [string, string][] = [];
+  for (const line of head.split('\n')) {
+    if (line.startsWith(' ') && headers.length > 0) {
+      // continuation (e.g. gpgsig): kept with the previous header
+      const last = headers[headers.length - 1]!;
+      last[1] += `\n${line.slice(1)}`;
+      continue;
+    }
+    const sp = line.indexOf(' ');
+    headers.push([line.slice(0, sp), line.slice(sp + 1)]);
+  }
+  return { headers, message };
+}
+
+export function parseCommitObject(sha: string, raw: string): GitCommitObject {
+  const { headers, message } = splitObject(raw);
+  const get = (k: string) => headers.find(([h]) => h === k)?.[1] ?? '';
+  return {
+    sha,
+    tree: get('tree'),
+    parents: headers.filter(([h]) => h === 'parent').map(([, v]) => v),
+    author: parsePerson(get('author')),
+    committer: parsePerson(get('committer')),
+    message,
+  };
+}
+
+export function parseTagObject(sha: string, raw: string): GitTagObject {
+  const { headers, message } = splitObject(raw);
+  const get = (k: string) => headers.find(([h]) => h === k)?.[1] ?? '';
+  return {
+    sha,
+    object: get('object'),
+    type: get('type'),
+    tag: get('tag'),
+    tagger: parsePerson(get('tagger')),
+    message,
+  };
+}
+
+export interface CatFileEntry {
+  sha: string;
+  type: string;
+  content: Buffer;
+}
+
+/** Parse `git cat-file --batch` output (header line, content, newline) for many objects at once. */
+function parseBatch(buf: Buffer): (CatFileEntry | null)[] {
+  const out: (CatFileEntry | null)[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const nl = buf.indexOf(10, pos);
+    if (nl === -1) break;
+    const header = buf.subarray(pos, nl).toString('utf8');
+    const parts = header.split(' ');
+    if (parts[1] === 'missing' || parts.length < 3) {
+      out.push(null);
+      pos = nl + 1;
+      continue;
+    }
+    const size = Number(parts[2]);
+    out.push({ sha: parts[0] ?? '', type: parts[1] ?? '', content: buf.subarray(nl + 1, nl + 1 + size) });
+    pos = nl + 1 + size + 1;
+  }
+  return out;
+}
+
+const SHA_RE = /^[0-9a-f]{40}$/;
+
+export class GitStore {
+  constructor(readonly root: string) {}
+
+  path(owner: string, name: string): string {
+    return bareRepoPath(this.root, owner, name);
+  }
+
+  git(owner: string, name: string, args: string[], opts?: RunOptions): Promise<RunResult> {
+    return runGit(this.path(owner, name), args, opts);
+  }
+
+  /** Create a bare repo configured like GitHub's: pushes accepted over HTTP, history never rewritten. */
+  async init(owner: string, name: string, defaultBranch: string): Promise<void> {
+    const dir = this.path(owner, name);
+    await mkdir(dir, { recursive: true });
+    await runGit(dir, ['init', '--quiet', '--bare', `--initial-branch=${defaultBranch}`]);
+    await this.configure(owner, name);
+  }
+
+  /** Settings every served repo needs, also applied to repos seeded by someone else. */
+  async configure(owner: string, name: string): Promise<void> {
+    const dir = this.path(owner, name);
+    await runGit(dir, ['config', 'http.receivepack', 'true']);
+    await runGit(dir, ['config', 'receive.denyNonFastForwards', 'true']);
+    await runGit(dir, ['config', 'receive.denyDeletes', 'false']);
+  }
+
+  async exists(owner: string, name: string): Promise<boolean> {
+    try {
+      await this.git(owner, name, ['rev-parse', '--git-dir']);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** All refs under a prefix (e.g. `refs/tags/`), annotated tags peeled, sorted by ref name. */
+  async listRefs(owner: string, name: string, prefix = 'refs/'): Promise<GitRefEntry[]> {
+    const fmt =
+      '%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)';
+    const { stdout } = await this.git(owner, name, ['for-each-ref', `--format=${fmt}`, prefix]);
+    const out: GitRefEntry[] = [];
+    for (const line of stdout.toString('utf8').split('\n')) {
+      if (!line) continue;
+      const [ref = '', sha = '', type = '', peeled = '', cdate = '', pdate = ''] = line.split('\0');
+      out.push({
+        ref,
+        sha,
+        type,
+        peeled: peeled || sha,
+        committedDate: gitDateToIso(type === 'tag' ? pdate || '0' : cdate || '0'),
+      });
+    }
+    return out;
+  }
+
+  /** Resolve a branch, tag, ref or sha to a commit sha; null when it names nothing. */
+  async resolveCommit(owner: string, name: string, rev: string): Promise<string | null> {
+    if (!rev || rev.startsWith('-') || /[\s\0]/.test(rev)) return null;
+    const { code, stdout } = await this.git(
+      owner,
+      name,
+      ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`],
+      {
+        okCodes: [1, 128],
+      },
+    );
+    const sha = stdout.toString('utf8').trim();
+    return code === 0 && SHA_RE.test(sha) ? sha : null;
+  }
+
+  /** Read many objects in one `git cat-file --batch` process. */
+  async readObjects(owner: string, name: string, shas: string[]): Promise<(CatFileEntry | null)[]> {
+    if (shas.length === 0) return [];
+    const { stdout } = await this.git(owner, name, ['cat-file', '--batch'], { input: `${shas.join('\n')}\n` });
+    return parseBatch(stdout);
+  }
+
+  async readCommits(owner: string, name: string, shas: string[]): Promise<GitCommitObject[]> {
+    const objs = await this.readObjects(owner, name, shas);
+    return objs
+      .filter((o): o is CatFileEntry => o !== null && o.type === 'commit')
+      .map((o) => parseCommitObject(o.sha, o.content.toString('utf8')));
+  }
+
+  async readCommit(owner: string, name: string, sha: string): Promise<GitCommitObject | null> {
+    if (!SHA_RE.test(sha)) return null;
+    return (await this.readCommits(owner, name, [sha]))[0] ?? null;
+  }
+
+  async readTag(owner: string, name: string, sha: string): Promise<GitTagObject | null> {
+    if (!SHA_RE.test(sha)) return null;
+    const [o] = await this.readObjects(owner, name, [sha]);
+    return o && o.type === 'tag' ? parseTagObject(o.sha, o.content.toString('utf8')) : null;
+  }
+
+  async objectType(owner: string, name: string, sha: string): Promise<string | null> {
+    if (!SHA_RE.test(sha)) return null;
+    const [o] = await this.readObjects(owner, name, [sha]);
+    return o?.type ?? null;
+  }
+
+  /** Commit shas reachable from `tip`, newest first (git's default order), paged. */
+  async revList(
+    owner: string,
+    name: string,
+    range: string[],
+    opts: { max?: number; skip?: number; path?: string } = {},
+  ) {
+    const args = ['rev-list'];
+    if (opts.max !== undefined) args.push(`--max-count=${opts.max}`);
+    if (opts.skip) args.push(`--skip=${opts.skip}`);
+    args.push(...range);
+    if (opts.path) args.push('--', opts.path);
+    const { stdout } = await this.git(owner, name, args);
+    return stdout.toString('utf8').split('\n').filter(Boolean);
+  }
+
+  async countCommits(owner: string, name: string, range: string[]): Promise<number> {
+    const { stdout } = await this.git(owner, name, ['rev-list', '--count', ...range]);
+    return Number(stdout.toString('utf8').trim());
+  }
+
+  async mergeBase(owner: string, name: string, a: string, b: string): Promise<string | null> {
+    const { code, stdout } = await this.git(owner, name, ['merge-base', a, b], { okCodes: [1] });
+    return code === 0 ? stdout.toString('utf8').trim() : null;
+  }
+
+  async isAncestor(owner: string, name: string, ancestor: string, descendant: string): Promise<boolean> {
+    const { code } = await this.git(owner, name, ['merge-base', '--is-ancestor', ancestor, descendant], {
+      okCodes: [1],
+    });
+    return code === 0;
+  }
+
+  /** Is this a valid full ref name (`refs/…`) by git's own rules? */
+  async isValidRefName(ref: string): Promise<boolean> {
+    if (!ref.startsWith('refs/') || /[\s\0-\x1f\x7f]/.test(ref)) return false;
+    const { code } = await runGit(this.root, ['check-ref-format', ref], { okCodes: [1, 128] });
+    return code === 0;
+  }
+
+  /**
+   * Move a ref with git's compare-and-swap: `oldSha` ZERO_SHA means "must not exist yet", undefined means "any".
+   * Returns false when the ref's current value did not match.
+   */
+  async updateRef(owner: string, name: string, ref: string, newSha: string, oldSha?: string): Promise<boolean> {
+    const args = ['update-ref', '-m', 'sandbox api', ref, newSha];
+    if (oldSha !== undefined) args.push(oldSha);
+    const { code } = await this.git(owner, name, args, { okCodes: [1, 128] });
+    return code === 0;
+  }
+
+  async deleteRef(owner: string, name: string, ref: string): Promise<boolean> {
+    const { code } = await this.git(owner, name, ['update-ref', '-d', ref], { okCodes: [1, 128] });
+    return code === 0;
+  }
+
+  /** Write an annotated tag object with `git mktag` (which checks it) and return its sha. */
+  async mktag(owner: string, name: string, t: Omit<GitTagObject, 'sha'>): Promise<string> {
+    const when = Math.floor(Date.parse(t.tagger.date) / 1000);
+    const body = `object ${t.object}\ntype ${t.type}\ntag ${t.tag}\ntagger ${t.tagger.name} <${t.tagger.email}> ${when} +0000\n\n${t.message.endsWith('\n') || t.message === '' ? t.message : `${t.message}\n`}`;
+    const { stdout } = await this.git(owner, name, ['mktag'], { input: body });
+    return stdout.toString('utf8').trim();
+  }
+
+  /** Create a commit object for a tree with given parents and identity. */
+  async commitTree(
+    owner: string,
+    name: string,
+    c: { tree: string; parents: string[]; message: string; author: GitPerson; committer: GitPerson },
+  ): Promise<string> {
+    const args = ['commit-tree', c.tree];
+    for (const p of c.parents) args.push('-p', p);
+    const { stdout } = await this.git(owner, name, args, {
+      input: c.message,
+      env: {
+        GIT_AUTHOR_NAME: c.author.name,
+        GIT_AUTHOR_EMAIL: c.author.email,
+        GIT_AUTHOR_DATE: `${Math.floor(Date.parse(c.author.date) / 1000)} +0000`,
+        GIT_COMMITTER_NAME: c.committer.name,
+        GIT_COMMITTER_EMAIL: c.committer.email,
+        GIT_COMMITTER_DATE: `${Math.floor(Date.parse(c.committer.date) / 1000)} +0000`,
+      },
+    });
+    return stdout.toString('utf8').trim();
+  }
+
+  /** Three-way merge without a worktree (`git merge-tree --write-tree`): the tree, or null on conflict. */
+  async mergeTree(owner: string, name: string, ours: string, theirs: string): Promise<string | null> {
+    const { code, stdout } = await this.git(owner, name, ['merge-tree', '--write-tree', ours, theirs], {
+      okCodes: [1],
+    });
+    return code === 0 ? (stdout.toString('utf8').split('\n')[0] ?? '').trim() : null;
+  }
+
+  /** Entries of the tree at `path` in a commit (path '' = root), or null when the path is not a tree. */
+  async lsTree(owner: string, name: string, commit: string, path: string): Promise<GitTreeEntry[] | null> {
+    const spec = path ? `${commit}:${path}` : `${commit}^{tree}`;
+    const { code, stdout } = await this.git(owner, name, ['ls-tree', '-l', '-z', spec], { okCodes: [128] });
+    if (code !== 0) return null;
+    return stdout
+      .toString('utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((line) => {
+        const tab = line.indexOf('\t');
+        const [mode = '', type = 'blob', sha = '', size = '-'] = line.slice(0, tab).split(/\s+/);
+        return {
+          mode,
+          type: type as GitTreeEntry['type'],
+          sha,
+          size: size === '-' ? 0 : Number(size),
+          name: line.slice(tab + 1),
+        };
+      });
+  }
+
+  /** The object at `path` in a commit: its sha and type, or null. */
+  async objectAt(
+    owner: string,
+    name: string,
+    commit: string,
+    path: string,
+  ): Promise<{ sha: string; type: string } | null> {
+    const { code, stdout } = await this.git(owner, name, ['rev-parse', '--verify', '--quiet', `${commit}:${path}`], {
+      okCodes: [1, 128],
+    });
+    if (code !== 0) return null;
+    const sha = stdout.toString('utf8').trim();
+    const type = await this.objectType(owner, name, sha);
+    return type ? { sha, type } : null;
+  }
+
+  /** A new commit on top of `parent` that sets one file's content (or deletes it when content is null). */
+  async commitFile(
+    owner: string,
+    name: string,
+    c: {
+      parent: string | null;
+      path: string;
+      content: Buffer | null;
+      message: string;
+      author: GitPerson;
+      committer: GitPerson;
+    },
+  ): Promise<{ commit: string; blob: string | null }> {
+    const tmp = await mkdtemp(join(tmpdir(), 'sandbox-index-'));
+    const env = { GIT_INDEX_FILE: join(tmp, 'index') };
+    try {
+      if (c.parent) await this.git(owner, name, ['read-tree', c.parent], { env });
+      let blob: string | null = null;
+      if (c.content) {
+        blob = (await this.git(owner, name, ['hash-object', '-w', '--stdin'], { input: c.content })).stdout
+          .toString('utf8')
+          .trim();
+        await this.git(owner, name, ['update-index', '--add', '--cacheinfo', `100644,${blob},${c.path}`], { env });
+      } else {
+        await this.git(owner, name, ['update-index', '--force-remove', '--', c.path], { env });
+      }
+      const tree = (await this.git(owner, name, ['write-tree'], { env })).stdout.toString('utf8').trim();
+      const commit = await this.commitTree(owner, name, {
+        tree,
+        parents: c.parent ? [c.parent] : [],
+        message: c.message,
+        author: c.author,
+        committer: c.committer,
+      });
+      return { commit, blob };
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  async readBlob(owner: string, name: string, sha: string): Promise<Buffer | null> {
+    const [o] = await this.readObjects(owner, name, [sha]);
+    return o && o.type === 'blob' ? Buffer.from(o.content) : null;
+  }
+
+  /** Files changed between two commits with line stats (for compare and commit views). */
+  async diffStat(
+    owner: string,
+    name: string,
+    from: string | null,
+    to: string,
+  ): Promise<{ filename: string; additions: number; deletions: number; status: string; sha: string }[]> {
+    const base = from ?? (await this.emptyTree(owner, name));
+    const [{ stdout: num }, { stdout: raw }] = await Promise.all([
+      this.git(owner, name, ['diff-tree', '-r', '--numstat', '-z', '--no-renames', base, to]),
+      this.git(owner, name, ['diff-tree', '-r', '-z', '--no-renames', base, to]),
+    ]);
+    const stats = new Map<string, [number, number]>();
+    for (const rec of num.toString('utf8').split('\0').filter(Boolean)) {
+      const [a = '0', d = '0', file = ''] = rec.split('\t');
+      stats.set(file, [a === '-' ? 0 : Number(a), d === '-' ? 0 : Number(d)]);
+    }
+    const parts = raw.toString('utf8').split('\0').filter(Boolean);
+    const out = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      const meta = (parts[i] ?? '').split(' ');
+      const file = parts[i + 1] ?? '';
+      const letter = (meta[4] ?? 'M')[0];
+      const [additions, deletions] = stats.get(file) ?? [0, 0];
+      out.push({
+        filename: file,
+        additions,
+        deletions,
+        status: letter === 'A' ? 'added' : letter === 'D' ? 'removed' : 'modified',
+        sha: letter === 'D' ? (meta[2] ?? ZERO_SHA) : (meta[3] ?? ZERO_SHA),
+      });
+    }
+    return out;
+  }
+
+  private async emptyTree(owner: string, name: string): Promise<string> {
+    return (await this.git(owner, name, ['hash-object', '-t', 'tree', '-w', '--stdin'], { input: '' })).stdout
+      .toString('utf8')
+      .trim();
+  }
+}

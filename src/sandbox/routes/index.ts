@@ -1,0 +1,25 @@
+// The sandbox's REST route table: every route GitHub serves that the sandbox implements, in one list.
+
+import type { RouteDef } from '../router.js';
+import type { Services } from '../services.js';
+import { accountRoutes } from './account.js';
+import { commitRoutes } from './commits.js';
+import { contentRoutes } from './contents.js';
+import { gitDataRoutes } from './git-data.js';
+import { webhookConfigRoutes } from './hooks.js';
+import { pullRoutes } from './pulls.js';
+import { releaseRoutes } from './releases.js';
+import { repoRoutes } from './repos.js';
+import { statusRoutes } from './statuses.js';
+
+export const sandboxRoutes: RouteDef<Services>[] = [
+  ...accountRoutes,
+  ...repoRoutes,
+  ...gitDataRoutes,
+  ...commitRoutes,
+  ...releaseRoutes,
+  ...pullRoutes,
+  ...contentRoutes,
+  ...statusRoutes,
+  ...webhookConfigRoutes,
+];
