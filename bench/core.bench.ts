@@ -1,0 +1,124 @@
+// Core benchmark: Cutter's next-version dry run vs the git-log floor, semantic-release and git-cliff at 1k/10k/100k commits.
+import { parseArgs } from 'node:util';
+import { cutterContender, cutterMissing } from './core/cutter.js';
+import { coreFixture } from './core/fixture.js';
+import { floorArgs, floorContender } from './core/floor.js';
+import { cliffConfigPath, gitCliffContender, prepareGitCliff } from './core/git-cliff.js';
+import { corePage } from './core/markdown.js';
+import type { CoreSample } from './core/sample.js';
+import { prepareSemanticRelease, semanticReleaseContender } from './core/semantic-release.js';
+import { agreement, type SizeFigures, targetChecks, toolFigures } from './core/summary.js';
+import type { BenchContext, BenchReport } from './lib/benchmark.js';
+import { HISTORY_GENERATOR_VERSION } from './lib/conventional-history.js';
+import { machineInfo } from './lib/machine.js';
+import { gnuTimePath } from './lib/measure.js';
+import { type Contender, runRounds } from './lib/rounds.js';
+
+const DEFAULT_SIZES = [1_000, 10_000, 100_000];
+/** A tool whose warm-up exceeds this runs once at that size (semantic-release at 100k), keeping the run to minutes. */
+const SINGLE_RUN_ABOVE_MS = 30_000;
+
+function options(args: readonly string[]): { sizes: number[]; rounds: number | null } {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { sizes: { type: 'string' }, rounds: { type: 'string' } },
+    strict: false,
+  });
+  const sizes = typeof values.sizes === 'string' ? values.sizes.split(',').map((s) => Number(s.trim())) : DEFAULT_SIZES;
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`--sizes must be a comma-separated list of positive integers, got ${String(values.sizes)}`);
+  }
+  const rounds = typeof values.rounds === 'string' ? Number(values.rounds) : null;
+  if (rounds !== null && (!Number.isInteger(rounds) || rounds < 1)) {
+    throw new Error(`--rounds must be a positive integer, got ${String(values.rounds)}`);
+  }
+  return { sizes, rounds };
+}
+
+export async function run(context: BenchContext): Promise<BenchReport> {
+  const { sizes, rounds } = options(context.args);
+  const machine = await machineInfo();
+  const gnuTime = (await gnuTimePath()) !== null;
+  const missingCli = await cutterMissing(context.root);
+  const notes: string[] = [];
+  if (missingCli) notes.push(`Cutter not measured: ${missingCli}.`);
+  if (!gnuTime) context.progress('GNU time not found: peak RSS of the floor and peers will be null');
+  let commands: Record<string, string> = {};
+  const results: SizeFigures[] = [];
+
+  for (const commits of sizes) {
+    context.progress(`${commits} commits: preparing repository`);
+    const fixture = await coreFixture(context.workDir, commits);
+    context.progress(
+      fixture.cached
+        ? `${commits} commits: cached repository`
+        : `${commits} commits: generated in ${fixture.generatedInSeconds} s`,
+    );
+    await prepareSemanticRelease(fixture);
+    await prepareGitCliff(fixture);
+    const contenders: Contender<CoreSample>[] = [floorContender(fixture)];
+    if (!missingCli) contenders.push(cutterContender(fixture, context.root));
+    contenders.push(semanticReleaseContender(fixture, context.root), gitCliffContender(fixture, context.root));
+    const plannedRounds = rounds ?? (commits >= 100_000 ? 3 : 5);
+    const samples = await runRounds(
+      contenders,
+      { rounds: plannedRounds, singleRunAboveMs: SINGLE_RUN_ABOVE_MS },
+      (line) => context.progress(`${commits} commits: ${line}`),
+    );
+    const floor = toolFigures('floor', samples.get('floor'), null);
+    const tools = [
+      floor,
+      ...['cutter', 'semantic-release', 'git-cliff'].map((t) => toolFigures(t, samples.get(t), floor.medianMs)),
+    ];
+    const size: SizeFigures = { commits, expectedVersion: fixture.expectedVersion, tools, agreement: 'incomplete' };
+    size.agreement = agreement(fixture.expectedVersion, tools);
+    if (size.agreement === 'DISAGREE')
+      context.progress(`${commits} commits: ⚠️ VERSIONS DISAGREE (expected ${fixture.expectedVersion})`);
+    results.push(size);
+    commands = {
+      floor: `git ${floorArgs(fixture).join(' ')} > /dev/null`,
+      cutter: 'CUTTER_STATS_FILE=<tmp> node bin/cutter.js release --dry-run --json --cwd <repo>',
+      'semantic-release':
+        'semantic-release --dry-run --no-ci --branches main (.releaserc.json: commit-analyzer + release-notes-generator, preset conventionalcommits, repositoryUrl file://<bare clone>)',
+      'git-cliff': `git-cliff --config ${cliffConfigPath(fixture).replace(/.*\/(core-[^/]+)\//, 'bench/work/$1/')} --bumped-version`,
+    };
+  }
+
+  const targetSize = results.find((s) => s.commits === 100_000) ?? results[results.length - 1];
+  const targets = targetSize ? targetChecks(targetSize) : [];
+  if (targetSize && targetSize.commits !== 100_000)
+    notes.push(`100k commits was not run: targets checked at ${targetSize.commits}.`);
+  const date = new Date().toISOString();
+  const met = targets.filter((t) => t.met === true).length;
+  const cutterAtTarget = targetSize?.tools.find((t) => t.tool === 'cutter');
+  const summary = targetSize
+    ? `${targetSize.commits} commits: cutter ${cutterAtTarget?.medianMs ?? '—'} ms (${cutterAtTarget?.ratioToFloor ?? '—'}× floor); versions ${results.every((s) => s.agreement === 'agree') ? 'agree' : results.some((s) => s.agreement === 'DISAGREE') ? 'DISAGREE' : 'incomplete'}; targets met ${met}/${targets.length}`
+    : 'no sizes run';
+  return {
+    name: 'core',
+    title: 'Core: next version vs git log, semantic-release, git-cliff',
+    date,
+    summary,
+    data: {
+      machine,
+      gnuTime,
+      generatorVersion: HISTORY_GENERATOR_VERSION,
+      sizes: results,
+      targetsAt: targetSize?.commits ?? null,
+      targets,
+      commands,
+      notes,
+    },
+    markdown: corePage({
+      date,
+      machine,
+      gnuTime,
+      generatorVersion: HISTORY_GENERATOR_VERSION,
+      sizes: results,
+      targetsAt: targetSize?.commits ?? null,
+      targets,
+      commands,
+      notes,
+    }),
+  };
+}

@@ -1,0 +1,117 @@
+// Turns raw samples into per-tool figures, the version-agreement verdict and the target checks for the core benchmark.
+import type { ContenderSamples } from '../lib/rounds.js';
+import { maxOrNull, median, round } from '../lib/stats.js';
+import type { CoreSample } from './sample.js';
+
+export const PEERS = ['cutter', 'semantic-release', 'git-cliff'] as const;
+
+export interface ToolFigures {
+  tool: string;
+  runs: number;
+  medianMs: number | null;
+  samplesMs: number[];
+  ratioToFloor: number | null;
+  peakRssMb: number | null;
+  /** Cutter only: its git child's peak RSS. */
+  gitPeakRssMb?: number | null;
+  /** The version computed (null for the floor, or when the tool failed). */
+  version: string | null;
+  /** Every distinct version seen across runs, when they differ (a flaky tool). */
+  versionsSeen?: string[];
+  note?: string;
+  error?: string;
+}
+
+export interface SizeFigures {
+  commits: number;
+  expectedVersion: string;
+  tools: ToolFigures[];
+  /** `agree`: every peer computed the expected version; `DISAGREE`: one did not; `incomplete`: one was not measured. */
+  agreement: 'agree' | 'DISAGREE' | 'incomplete';
+}
+
+const mb = (kb: number | null): number | null => (kb === null ? null : round(kb / 1024, 1));
+
+export function toolFigures(
+  tool: string,
+  result: ContenderSamples<CoreSample> | undefined,
+  floorMs: number | null,
+): ToolFigures {
+  if (!result)
+    return { tool, runs: 0, medianMs: null, samplesMs: [], ratioToFloor: null, peakRssMb: null, version: null };
+  const ok = result.samples.filter((s) => !s.error);
+  const medianMs = ok.length > 0 ? round(median(ok.map((s) => s.ms))) : null;
+  const versions = [...new Set(ok.map((s) => s.version).filter((v): v is string => v !== null))];
+  const figures: ToolFigures = {
+    tool,
+    runs: ok.length,
+    medianMs,
+    samplesMs: ok.map((s) => round(s.ms)),
+    ratioToFloor: medianMs !== null && floorMs ? round(medianMs / floorMs, 2) : null,
+    peakRssMb: mb(maxOrNull(ok.map((s) => s.peakRssKb))),
+    version: versions.length === 1 ? versions[0]! : null,
+  };
+  if (tool === 'cutter') figures.gitPeakRssMb = mb(maxOrNull(ok.map((s) => s.gitPeakRssKb)));
+  if (versions.length > 1) figures.versionsSeen = versions;
+  if (result.note) figures.note = result.note;
+  const failed = result.samples.find((s) => s.error);
+  if (failed?.error) figures.error = failed.error;
+  return figures;
+}
+
+export function agreement(expectedVersion: string, tools: readonly ToolFigures[]): SizeFigures['agreement'] {
+  const peers = tools.filter((t) => (PEERS as readonly string[]).includes(t.tool));
+  if (peers.some((t) => t.version !== null && t.version !== expectedVersion) || peers.some((t) => t.versionsSeen)) {
+    return 'DISAGREE';
+  }
+  return peers.length === PEERS.length && peers.every((t) => t.version === expectedVersion) ? 'agree' : 'incomplete';
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+/** The issue's targets, checked at `size` (100k when it was run). */
+export function targetChecks(size: SizeFigures): TargetCheck[] {
+  const tool = (name: string): ToolFigures | undefined => size.tools.find((t) => t.tool === name);
+  const cutter = tool('cutter');
+  const sr = tool('semantic-release');
+  const cliff = tool('git-cliff');
+  const cutterMs = cutter?.medianMs ?? null;
+  const speedup = (peer: ToolFigures | undefined): number | null =>
+    peer?.medianMs != null && cutterMs ? round(peer.medianMs / cutterMs, 1) : null;
+  const checks: TargetCheck[] = [];
+  const ratio = cutter?.ratioToFloor ?? null;
+  checks.push({
+    target: 'cutter ≤ 1.3× the floor',
+    measured: ratio === null ? 'not measured' : `${ratio}×`,
+    met: ratio === null ? null : ratio <= 1.3,
+  });
+  const vsSr = speedup(sr);
+  checks.push({
+    target: 'cutter ≥ 20× faster than semantic-release',
+    measured: vsSr === null ? 'not measured' : `${vsSr}×`,
+    met: vsSr === null ? null : vsSr >= 20,
+  });
+  const vsCliff = speedup(cliff);
+  checks.push({
+    target: 'cutter faster than git-cliff',
+    measured: vsCliff === null ? 'not measured' : `${vsCliff}×`,
+    met: vsCliff === null ? null : vsCliff > 1,
+  });
+  const rss = cutter?.peakRssMb ?? null;
+  const gitRss = cutter?.gitPeakRssMb;
+  checks.push({
+    target: 'cutter peak RSS < 100 MB (its Node process)',
+    measured: rss === null ? 'not measured' : `${rss} MB${gitRss != null ? ` (git child: ${gitRss} MB)` : ''}`,
+    met: rss === null ? null : rss < 100,
+  });
+  checks.push({
+    target: 'all tools compute the same version',
+    measured: `${size.agreement} (expected ${size.expectedVersion})`,
+    met: size.agreement === 'agree' ? true : size.agreement === 'DISAGREE' ? false : null,
+  });
+  return checks;
+}

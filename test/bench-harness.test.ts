@@ -1,0 +1,184 @@
+// The benchmark harness: generated histories land in git as intended, and the shared measuring parts behave.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextVersionFromJson } from '../bench/core/cutter.js';
+import { gitCliffVersion } from '../bench/core/git-cliff.js';
+import { semanticReleaseVersion } from '../bench/core/semantic-release.js';
+import { generateHistory } from '../bench/lib/conventional-history.js';
+import { writeHistoryRepo } from '../bench/lib/fast-import.js';
+import { timedSpawn } from '../bench/lib/measure.js';
+import { cachedFixture } from '../bench/lib/repo-cache.js';
+import { runRounds } from '../bench/lib/rounds.js';
+import { median } from '../bench/lib/stats.js';
+import { markdownTable } from '../bench/lib/table.js';
+
+const git = (cwd: string, ...args: string[]): string => {
+  const result = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout.trim();
+};
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'cutter-bench-harness-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe('generated benchmark repositories', () => {
+  it('holds exactly the requested commits after an annotated v1.4.2 tag on the initial commit', async () => {
+    const history = generateHistory({ commits: 50 });
+    const repo = join(scratch, 'fifty');
+    await writeHistoryRepo(repo, history);
+
+    expect(git(repo, 'rev-list', '--count', 'v1.4.2..HEAD')).toBe('50');
+    expect(git(repo, 'rev-list', '--count', 'HEAD')).toBe('51');
+    expect(git(repo, 'cat-file', '-t', 'v1.4.2')).toBe('tag');
+    expect(git(repo, 'rev-list', '--max-parents=0', 'HEAD')).toBe(git(repo, 'rev-parse', 'v1.4.2^{commit}'));
+    expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+  });
+
+  it('stores every message byte for byte, including non-ASCII text', async () => {
+    const history = generateHistory({ commits: 50, seed: 7 });
+    const repo = join(scratch, 'messages');
+    await writeHistoryRepo(repo, history);
+    const stored = git(repo, 'log', '--reverse', '--format=%B%x00', 'v1.4.2..HEAD')
+      .split('\0')
+      .map((m) => m.trim())
+      .filter(Boolean);
+    expect(stored).toEqual(history.commits.map((c) => c.message.trim()));
+  });
+
+  it('is the same history for the same seed, so cached repositories stay valid', () => {
+    const a = generateHistory({ commits: 200, seed: 42 });
+    const b = generateHistory({ commits: 200, seed: 42 });
+    const c = generateHistory({ commits: 200, seed: 43 });
+    expect(a.commits.map((x) => x.message)).toEqual(b.commits.map((x) => x.message));
+    expect(a.commits.map((x) => x.message)).not.toEqual(c.commits.map((x) => x.message));
+  });
+
+  it('expects a minor release (1.5.0) when no commit is breaking, and the mix of kinds is varied', () => {
+    const history = generateHistory({ commits: 2000 });
+    expect(history.expectedBump).toBe('minor');
+    expect(history.expectedVersion).toBe('1.5.0');
+    expect(history.commits[0]!.message).toMatch(/^feat(\(\w+\))?: /);
+    for (const kind of ['feat', 'fix', 'perf', 'docs', 'chore', 'revert', 'non-conventional']) {
+      expect(history.kinds[kind] ?? 0).toBeGreaterThan(0);
+    }
+    const messages = history.commits.map((c) => c.message);
+    expect(messages.some((m) => / \(#\d+\)$/m.test(m.split('\n')[0]!))).toBe(true);
+    expect(messages.some((m) => m.split('\n\n').length >= 3)).toBe(true);
+    expect(messages.some((m) => /^BREAKING[ -]CHANGE/m.test(m) || /^\w+(\(\w+\))?!:/.test(m))).toBe(false);
+  });
+
+  it('puts a breaking footer only where asked, and then expects the next major', () => {
+    const history = generateHistory({ commits: 100, breakingAt: [37] });
+    const breaking = history.commits.flatMap((c, i) => (/^BREAKING CHANGE: /m.test(c.message) ? [i] : []));
+    expect(breaking).toEqual([37]);
+    expect(history.expectedVersion).toBe('2.0.0');
+  });
+
+  it('ignores breaking positions past the end of the history', () => {
+    expect(generateHistory({ commits: 10, breakingAt: [99] }).expectedVersion).toBe('1.5.0');
+  });
+});
+
+describe('fixture cache', () => {
+  it('builds once and then returns the cached fixture', async () => {
+    let builds = 0;
+    const build = async (): Promise<{ n: number }> => ({ n: ++builds });
+    const first = await cachedFixture(scratch, 'cache-key', build);
+    const second = await cachedFixture(scratch, 'cache-key', build);
+    expect(first).toMatchObject({ cached: false, meta: { n: 1 } });
+    expect(second).toMatchObject({ cached: true, meta: { n: 1 } });
+  });
+
+  it('rebuilds a fixture whose build was interrupted (no ready marker)', async () => {
+    await expect(
+      cachedFixture(scratch, 'interrupted', async () => {
+        throw new Error('killed');
+      }),
+    ).rejects.toThrow('killed');
+    const again = await cachedFixture(scratch, 'interrupted', async () => ({ ok: true }));
+    expect(again.cached).toBe(false);
+    expect(JSON.parse(await readFile(join(again.dir, 'ready.json'), 'utf8'))).toEqual({ ok: true });
+  });
+});
+
+describe('measuring', () => {
+  let repo: string;
+  beforeAll(async () => {
+    repo = join(scratch, 'measured');
+    await writeHistoryRepo(repo, generateHistory({ commits: 20 }));
+  });
+
+  it('times a real git command and reports its peak RSS when GNU time is present', async () => {
+    const run = await timedSpawn('git', ['log', '--format=%H%x00%B%x00', 'v1.4.2..HEAD'], { cwd: repo });
+    expect(run.exitCode).toBe(0);
+    expect(run.ms).toBeGreaterThan(0);
+    expect(run.stdout).toBe('');
+    if (spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0) expect(run.peakRssKb).toBeGreaterThan(0);
+  });
+
+  it('reports a failing command as an exit code, not an exception', async () => {
+    const run = await timedSpawn('git', ['log', 'no-such-ref'], { cwd: repo, captureStdout: true });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toMatch(/no-such-ref/);
+  });
+
+  it('takes the median of odd and even sample counts', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+
+  it('runs a slow contender once and stops running a failing one', async () => {
+    const calls = { fast: 0, slow: 0, broken: 0 };
+    const results = await runRounds(
+      [
+        { name: 'fast', run: async () => ({ ms: ++calls.fast }) },
+        { name: 'slow', run: async () => ({ ms: 10_000 + ++calls.slow }) },
+        { name: 'broken', run: async () => ({ ms: 1, error: `boom ${++calls.broken}` }) },
+      ],
+      { rounds: 3, singleRunAboveMs: 5_000 },
+    );
+    expect(calls).toEqual({ fast: 4, slow: 1, broken: 1 });
+    expect(results.get('fast')!.samples.map((s) => s.ms)).toEqual([2, 3, 4]);
+    expect(results.get('slow')!.note).toMatch(/single run/);
+    expect(results.get('broken')!.note).toBe('failed on warm-up');
+  });
+
+  it('escapes pipes and newlines in markdown cells and shows missing figures as a dash', () => {
+    const table = markdownTable(
+      ['tool', 'ms'],
+      [
+        ['a|b', null],
+        ['multi\nline', 12],
+      ],
+      ['l', 'r'],
+    );
+    expect(table.split('\n')).toEqual(['| tool | ms |', '| --- | ---: |', '| a\\|b | — |', '| multi line | 12 |']);
+  });
+});
+
+describe('reading what each tool computed', () => {
+  it('finds the next version in Cutter JSON wherever it is nested', () => {
+    expect(nextVersionFromJson({ nextVersion: '1.5.0' })).toBe('1.5.0');
+    expect(nextVersionFromJson({ release: { next: { version: '2.0.0' } } })).toBe('2.0.0');
+    expect(nextVersionFromJson({ lastTag: 'v1.4.2' })).toBeNull();
+    expect(nextVersionFromJson('1.5.0')).toBeNull();
+  });
+
+  it("parses semantic-release's log line and git-cliff's bumped version", () => {
+    expect(semanticReleaseVersion('[x] › ℹ  The next release version is 1.5.0\n')).toBe('1.5.0');
+    expect(semanticReleaseVersion('There are no relevant changes, so no new version is released.')).toBeNull();
+    expect(gitCliffVersion('v1.5.0\n')).toBe('1.5.0');
+    expect(gitCliffVersion('1.5.0-rc.1')).toBe('1.5.0-rc.1');
+    expect(gitCliffVersion('WARN something\n')).toBeNull();
+  });
+});
