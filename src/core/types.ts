@@ -72,6 +72,8 @@ export interface BumpReason {
   header: string;
   bump: Bump;
   why: string;
+  /** What in the commit decided its bump: `feat`, `fix!`, `BREAKING CHANGE`, `default patch`… (absent when none). */
+  trigger?: string;
 }
 
 export interface BumpDecision {
@@ -84,6 +86,8 @@ export interface BumpDecision {
   releaseAs: string | null;
   skipped: ParsedCommit[];
   nonConventional: ParsedCommit[];
+  /** Commits taken out because a revert in the same range undid them (the reverts themselves included). */
+  cancelled?: ParsedCommit[];
 }
 
 /** Where a version line lives: stable, a prerelease channel, or a maintenance range. */

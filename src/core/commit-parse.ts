@@ -1,0 +1,267 @@
+// Parses one raw commit message into a Conventional Commit (or records that it is not one), without ever throwing.
+
+import type { Footer, ParsedCommit, RawCommit } from './types.js';
+
+// Every pattern below is anchored and uses character classes that cannot overlap, so matching is linear even on
+// a 1 MB message or 100k `(` characters: there is nothing for the engine to backtrack into.
+const HEADER = /^([A-Za-z][A-Za-z0-9_-]*)(?:\(([^()\r\n]*)\))?(!)?: (.*)$/;
+const FOOTER = /^(?:(BREAKING[ -]CHANGE)(?::[ \t]*| #)|([A-Za-z][A-Za-z0-9-]*)(?:: | #))/;
+const GIT_REVERT = /^Revert "(.*)"$/;
+const MERGE = /^Merge (?:pull request #(\d+) from |branch |branches |remote-tracking branch |tag |commit )/;
+const REVERTS_COMMIT = /This reverts commit ([0-9a-fA-F]{4,64})/;
+const SKIP = /\[(?:skip release|release skip)\]/i;
+const ISSUE_REF = /#(\d+)\b/g;
+const LEADING_NUMBER = /^(\d+)\b/;
+
+/** Footer tokens whose `#N` values name issues the commit refers to or closes (GitHub's closing keywords + Refs). */
+const REFERENCE_TOKENS = new Set([
+  'refs',
+  'ref',
+  'references',
+  'see',
+  'related',
+  'issue',
+  'issues',
+  'close',
+  'closes',
+  'closed',
+  'fix',
+  'fixes',
+  'fixed',
+  'resolve',
+  'resolves',
+  'resolved',
+  'part-of',
+]);
+
+const isBlank = (line: string): boolean => line.length === 0 || line.trim() === '';
+
+/** `feat: x (#123)` → { header: 'feat: x', pr: 123 }; GitHub appends the PR number when squash-merging. */
+function splitPrSuffix(header: string): { text: string; pr: number | null } {
+  if (!header.endsWith(')')) return { text: header, pr: null };
+  const open = header.lastIndexOf(' (#');
+  if (open < 0) return { text: header, pr: null };
+  const digits = header.slice(open + 3, -1);
+  if (digits.length === 0 || digits.length > 9 || !/^\d+$/.test(digits)) return { text: header, pr: null };
+  return { text: header.slice(0, open).trimEnd(), pr: Number(digits) };
+}
+
+function breakingFooterToken(token: string): boolean {
+  return token === 'BREAKING CHANGE' || token === 'BREAKING-CHANGE';
+}
+
+interface FooterStart {
+  token: string;
+  value: string;
+}
+
+function matchFooter(line: string): FooterStart | null {
+  const m = FOOTER.exec(line);
+  if (!m) return null;
+  return { token: (m[1] ?? m[2])!, value: line.slice(m[0].length) };
+}
+
+/**
+ * Finds where the footer block starts among `lines[from..]`.
+ *
+ * A footer block is a run of trailing paragraphs that each start with a footer line (`Token: value`,
+ * `Token #value`), except that a `BREAKING CHANGE` footer's value may span several paragraphs (a common way to
+ * explain a migration). Body paragraphs that merely start with `Note: …` therefore only become footers when
+ * nothing but footers follows them, as in git's own trailer convention.
+ */
+function findFooterStart(lines: string[], from: number, footerAt: (FooterStart | null)[]): number {
+  const paragraphStarts: number[] = [];
+  for (let i = from; i < lines.length; i++) {
+    if (!isBlank(lines[i]!) && (i === from || isBlank(lines[i - 1]!))) paragraphStarts.push(i);
+  }
+  if (paragraphStarts.length === 0) return lines.length;
+
+  // ok[p]: paragraph p may belong to a footer block that started earlier.
+  const startsWithFooter: boolean[] = [];
+  const ok: boolean[] = [];
+  let lastTokenBreaking = false;
+  let p = 0;
+  for (let i = from; i < lines.length; i++) {
+    const footer = matchFooter(lines[i]!);
+    footerAt[i] = footer;
+    if (p < paragraphStarts.length && i === paragraphStarts[p]) {
+      startsWithFooter[p] = footer !== null;
+      ok[p] = footer !== null || lastTokenBreaking;
+      p++;
+    }
+    if (footer) lastTokenBreaking = breakingFooterToken(footer.token);
+  }
+  let lastBad = -1;
+  for (let q = paragraphStarts.length - 1; q >= 0; q--) {
+    if (!ok[q]) {
+      lastBad = q;
+      break;
+    }
+  }
+  for (let q = lastBad + 1; q < paragraphStarts.length; q++) {
+    if (startsWithFooter[q]) return paragraphStarts[q]!;
+  }
+  return lines.length;
+}
+
+function trimBlankLines(lines: string[]): string[] {
+  let start = 0;
+  let end = lines.length;
+  while (start < end && isBlank(lines[start]!)) start++;
+  while (end > start && isBlank(lines[end - 1]!)) end--;
+  return lines.slice(start, end);
+}
+
+function parseFooters(lines: string[], from: number, footerAt: (FooterStart | null)[]): Footer[] {
+  const footers: Footer[] = [];
+  let current: { token: string; lines: string[] } | null = null;
+  const flush = (): void => {
+    if (current) footers.push({ token: current.token, value: trimBlankLines(current.lines).join('\n').trim() });
+  };
+  for (let i = from; i < lines.length; i++) {
+    const line = lines[i]!;
+    const start = footerAt[i] ?? null;
+    if (start) {
+      flush();
+      current = { token: start.token, lines: [start.value] };
+    } else if (current) {
+      current.lines.push(line);
+    }
+  }
+  flush();
+  return footers;
+}
+
+/** `BREAKING CHANGE:` lines written in the body rather than the footer block still announce a breaking change. */
+function breakingNotesInBody(bodyLines: string[]): string[] {
+  const notes: string[] = [];
+  for (let i = 0; i < bodyLines.length; i++) {
+    const line = bodyLines[i]!;
+    if (!line.startsWith('BREAKING')) continue;
+    const start = matchFooter(line);
+    if (!start || !breakingFooterToken(start.token)) continue;
+    const text = [start.value];
+    while (i + 1 < bodyLines.length && !isBlank(bodyLines[i + 1]!) && !matchFooter(bodyLines[i + 1]!)) {
+      text.push(bodyLines[++i]!);
+    }
+    notes.push(text.join('\n').trim());
+  }
+  return notes;
+}
+
+function issueRefs(footers: Footer[]): number[] {
+  const refs: number[] = [];
+  if (footers.length === 0) return refs;
+  const seen = new Set<number>();
+  const add = (n: number): void => {
+    if (Number.isSafeInteger(n) && !seen.has(n)) {
+      seen.add(n);
+      refs.push(n);
+    }
+  };
+  for (const { token, value } of footers) {
+    if (!REFERENCE_TOKENS.has(token.toLowerCase())) continue;
+    // `Closes #3` stores the value as `3` (the `#` is the separator); `Refs: #12, #13` keeps the hashes.
+    const lead = LEADING_NUMBER.exec(value);
+    if (lead) add(Number(lead[1]));
+    for (const m of value.matchAll(ISSUE_REF)) add(Number(m[1]));
+  }
+  return refs;
+}
+
+/** Splits a message into lines without keeping `\r` from CRLF messages. */
+function splitLines(message: string): string[] {
+  const lines = message.split('\n');
+  if (!message.includes('\r')) return lines;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.endsWith('\r')) lines[i] = line.slice(0, -1);
+  }
+  return lines;
+}
+
+export function parseCommit(raw: RawCommit): ParsedCommit {
+  const message = raw.message ?? '';
+  const allLines = splitLines(message);
+  let first = 0;
+  while (first < allLines.length - 1 && isBlank(allLines[first]!)) first++;
+  const lines = first === 0 ? allLines : allLines.slice(first);
+  const header = (lines[0] ?? '').trim();
+  const footerAt: (FooterStart | null)[] = [];
+  const footerStart = findFooterStart(lines, 1, footerAt);
+  const bodyLines = trimBlankLines(lines.slice(1, footerStart));
+  const footers = parseFooters(lines, footerStart, footerAt);
+
+  const { text: headerText, pr: squashPr } = splitPrSuffix(header);
+  let type: string | null = null;
+  let scope: string | null = null;
+  let subject = header;
+  let bang = false;
+  let conventional = false;
+  let revert: ParsedCommit['revert'] = null;
+  let pr = squashPr;
+
+  const mergeMatch = MERGE.exec(header);
+  const merge = mergeMatch !== null || (raw.parents?.length ?? 0) > 1;
+  if (mergeMatch?.[1]) pr = Number(mergeMatch[1]);
+
+  const revertedHash = (): string | null => {
+    if (!message.includes('This reverts commit')) return null;
+    return REVERTS_COMMIT.exec(message)?.[1]?.toLowerCase() ?? null;
+  };
+
+  const conv = HEADER.exec(headerText);
+  const gitRevert = conv ? null : GIT_REVERT.exec(headerText);
+  if (conv) {
+    type = conv[1]!.toLowerCase();
+    scope = conv[2]?.trim() || null;
+    bang = conv[3] === '!';
+    subject = conv[4]!.trim();
+    conventional = true;
+    if (type === 'revert') revert = { header: subject, hash: revertedHash() };
+  } else if (gitRevert) {
+    // git's own `Revert "feat: x"` is as clear an intent as `revert: feat: x`, so it is treated as that type.
+    type = 'revert';
+    subject = gitRevert[1]!;
+    conventional = true;
+    revert = { header: subject, hash: revertedHash() };
+  }
+
+  const breakingNotes: string[] = [];
+  for (const f of footers) if (breakingFooterToken(f.token)) breakingNotes.push(f.value);
+  breakingNotes.push(...breakingNotesInBody(bodyLines));
+  if (bang && breakingNotes.length === 0) breakingNotes.push(subject);
+
+  let releaseAs: string | null = null;
+  for (const f of footers) if (f.token.toLowerCase() === 'release-as' && f.value) releaseAs = f.value.trim();
+
+  const parsed: ParsedCommit = {
+    hash: raw.hash,
+    header,
+    type,
+    scope,
+    subject,
+    body: bodyLines.join('\n'),
+    footers,
+    breaking: bang || breakingNotes.length > 0,
+    breakingNotes,
+    conventional,
+    merge,
+    revert,
+    pr,
+    refs: issueRefs(footers),
+    releaseAs,
+    skipRelease: SKIP.test(message),
+  };
+  if (raw.authorName !== undefined) parsed.authorName = raw.authorName;
+  if (raw.authorEmail !== undefined) parsed.authorEmail = raw.authorEmail;
+  if (raw.date !== undefined) parsed.date = raw.date;
+  return parsed;
+}
+
+/** Parses many commits; a plain loop so 100k commits stay well under a second. */
+export function parseCommits(raws: Iterable<RawCommit>): ParsedCommit[] {
+  const out: ParsedCommit[] = [];
+  for (const raw of raws) out.push(parseCommit(raw));
+  return out;
+}
