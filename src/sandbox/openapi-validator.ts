@@ -20,7 +20,7 @@ const SPEC_ID = 'gh';
 
 /**
  * GitHub's spec is OpenAPI 3.0 (`nullable: true`); turn it into plain JSON Schema that ajv understands:
- * `nullable` → a `null` alternative, and document-local `$ref`s → refs into the registered spec.
+ * `nullable` → a `null` alternative, document-local `$ref`s → refs into the registered spec, `oneOf` → `anyOf`.
  */
 function toJsonSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toJsonSchema);
@@ -30,6 +30,8 @@ function toJsonSchema(node: unknown): unknown {
   for (const [k, v] of Object.entries(src)) {
     if (k === 'nullable' || k === 'example' || k === 'examples' || k.startsWith('x-')) continue;
     if (k === '$ref' && typeof v === 'string' && v.startsWith('#/')) out[k] = `${SPEC_ID}${v}`;
+    // GitHub's oneOfs list open, overlapping shapes (basic-error vs rule-violation error): "one of" means "any of".
+    else if (k === 'oneOf') out['anyOf'] = toJsonSchema(v);
     else out[k] = toJsonSchema(v);
   }
   if (src['nullable'] === true) {

@@ -100,6 +100,7 @@ export function minimalRepo(l: Links, r: SandboxRepoInfo) {
     git_commits_url: `${url}/git/commits{/sha}`,
     git_refs_url: `${url}/git/refs{/sha}`,
     git_tags_url: `${url}/git/tags{/sha}`,
+    hooks_url: `${url}/hooks`,
     git_url: `${l.api.replace(/^http/, 'git')}/${r.full_name}.git`,
     issue_comment_url: `${url}/issues/comments{/number}`,
     issue_events_url: `${url}/issues/events{/number}`,
