@@ -191,6 +191,19 @@ describe('parseCommit: hostile input stays fast', () => {
     expect([a.conventional, b.conventional, c.conventional, d.type]).toEqual([false, false, false, 'fix']);
   });
 
+  it('parses a whole range in order, one result per commit', () => {
+    const parsed = parseCommits([
+      { hash: 'a', message: 'feat: one' },
+      { hash: 'b', message: 'not conventional' },
+      { hash: 'c', message: 'fix!: three' },
+    ]);
+    expect(parsed.map((c) => [c.hash, c.type, c.breaking])).toEqual([
+      ['a', 'feat', false],
+      ['b', null, false],
+      ['c', 'fix', true],
+    ]);
+  });
+
   it('survives messages with NUL, lone surrogates and other odd characters', () => {
     const c = parse('fix: \u0000 \ud800 odd\n\n\u0007bell\n\nRefs: #1');
     expect(c).toMatchObject({ type: 'fix', refs: [1] });

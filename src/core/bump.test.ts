@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import { decideBump } from './bump.js';
+import { DEFAULT_BUMP_RULES, mergeBumpRules } from './bump-rules.js';
+import { parseCommit } from './commit-parse.js';
+import { isCutterError } from './errors.js';
+import type { ParsedCommit } from './types.js';
+
+let counter = 0;
+/** A fake 40-hex hash that is unique per call, like git's. */
+const nextHash = (): string => (++counter).toString(16).padStart(40, 'a');
+const commit = (message: string, hash = nextHash(), parents?: string[]): ParsedCommit =>
+  parseCommit({ hash, message, ...(parents ? { parents } : {}) });
+const decide = (messages: (string | ParsedCommit)[], current: string | null = '1.2.3', rules = DEFAULT_BUMP_RULES) =>
+  decideBump(
+    messages.map((m) => (typeof m === 'string' ? commit(m) : m)),
+    rules,
+    current,
+  );
+
+describe('decideBump: levels', () => {
+  it('releases a minor for a feature and names the feature as the cause', () => {
+    const d = decide(['fix: a', 'feat(api): b', 'docs: c']);
+    expect(d.bump).toBe('minor');
+    expect(d.causes.map((c) => c.header)).toEqual(['feat(api): b']);
+    expect(d.causes[0]!.why).toBe('feat → minor');
+    expect(d.reasons.map((r) => r.why)).toEqual(['fix → patch', 'feat → minor', 'docs → no release']);
+  });
+
+  it('releases a patch for fixes and performance work, listing all of them as causes', () => {
+    const d = decide(['fix: a', 'perf: b', 'chore: c']);
+    expect(d.bump).toBe('patch');
+    expect(d.causes.map((c) => c.header)).toEqual(['fix: a', 'perf: b']);
+  });
+
+  it('releases nothing for docs, style, test, ci, chore, build, refactor and revert by default', () => {
+    const d = decide(['docs: a', 'style: b', 'test: c', 'ci: d', 'chore: e', 'build: f', 'refactor: g', 'revert: h']);
+    expect(d.bump).toBeNull();
+    expect(d.causes).toEqual([]);
+  });
+
+  it('releases a major for `!` and for a BREAKING CHANGE footer, whatever the type', () => {
+    expect(decide(['feat: a', 'docs!: drop old guide']).bump).toBe('major');
+    const d = decide(['chore: bump\n\nBREAKING CHANGE: needs Node 20']);
+    expect(d.bump).toBe('major');
+    expect(d.causes[0]!.why).toBe('BREAKING CHANGE footer → major');
+    expect(decide(['fix(x)!: y']).causes[0]!.why).toBe('fix! → major');
+  });
+
+  it('explains a type that is not in the rules', () => {
+    expect(decide(['wip: half done']).reasons[0]!.why).toBe('type "wip" is not in the bump rules → no release');
+  });
+
+  it('does not mistake a type named like an Object method for a rule', () => {
+    expect(decide(['constructor: x', 'toString: y', '__proto__: z']).bump).toBeNull();
+  });
+
+  it('lists non-conventional commits and releases nothing for them', () => {
+    const d = decide(['Update README', 'fix: a']);
+    expect(d.bump).toBe('patch');
+    expect(d.nonConventional.map((c) => c.header)).toEqual(['Update README']);
+    expect(d.reasons[0]!.why).toBe('not a Conventional Commit → no release');
+  });
+
+  it('still honours a BREAKING CHANGE footer on a non-conventional commit', () => {
+    const d = decide(['Upgrade runtime\n\nBREAKING CHANGE: Node 18 is no longer supported']);
+    expect(d.bump).toBe('major');
+    expect(d.nonConventional).toHaveLength(1);
+  });
+
+  it('releases nothing for an empty range', () => {
+    expect(decide([])).toMatchObject({ bump: null, causes: [], reasons: [], releaseAs: null });
+  });
+
+  it('follows a configured table (seed 003: refactor, build and revert release a patch)', () => {
+    const rules = mergeBumpRules({ types: { refactor: 'patch', build: 'patch', revert: 'patch' } });
+    expect(decide(['refactor: a'], '1.0.0', rules).bump).toBe('patch');
+    expect(decide(['build: b'], '1.0.0', rules).bump).toBe('patch');
+    expect(decide(['revert: c'], '1.0.0', rules).bump).toBe('patch');
+  });
+});
+
+describe('decideBump: pre-1.0 rules', () => {
+  it('turns a breaking change into a minor while the major version is 0, and says so', () => {
+    const d = decide(['feat: a\n\nBREAKING CHANGE: renamed everything'], '0.4.2');
+    expect(d.bump).toBe('minor');
+    expect(d.causes[0]!.why).toBe('BREAKING CHANGE footer → major (pre-1.0: minor)');
+  });
+
+  it('keeps breaking → major before 1.0 when configured', () => {
+    const rules = mergeBumpRules({ preMajorBreaking: 'major' });
+    expect(decide(['feat!: a'], '0.4.2', rules).bump).toBe('major');
+  });
+
+  it('can make features a patch before 1.0', () => {
+    const rules = mergeBumpRules({ preMajorFeature: 'patch' });
+    const d = decide(['feat: a'], '0.4.2', rules);
+    expect(d.bump).toBe('patch');
+    expect(d.causes[0]!.why).toBe('feat → minor (pre-1.0: patch)');
+  });
+
+  it('does not apply pre-1.0 rules to a first release or after 1.0', () => {
+    expect(decide(['feat!: a'], null).bump).toBe('major');
+    expect(decide(['feat!: a'], '1.0.0').bump).toBe('major');
+  });
+
+  it('applies pre-1.0 rules to a 0.x prerelease too', () => {
+    expect(decide(['feat!: a'], '0.9.0-beta.2').bump).toBe('minor');
+  });
+
+  it('refuses a current version that is not SemVer', () => {
+    try {
+      decide(['fix: a'], 'one-point-two');
+      expect.unreachable();
+    } catch (err) {
+      expect(isCutterError(err, 'CUTTER_INVALID_VERSION')).toBe(true);
+    }
+  });
+});
+
+describe('decideBump: skip markers and merges', () => {
+  it('excludes [skip release] commits and lists them', () => {
+    const d = decide(['feat: big [skip release]', 'fix: small', 'feat!: huge\n\n[release skip]']);
+    expect(d.bump).toBe('patch');
+    expect(d.skipped.map((c) => c.header)).toEqual(['feat: big [skip release]', 'feat!: huge']);
+    expect(d.reasons[0]!.why).toBe('[skip release] → excluded');
+  });
+
+  it('does not count a merge commit on its own: the merged commits count', () => {
+    const d = decide([commit('Merge pull request #5 from a/b\n\nfeat: shiny'), commit('fix: inside the branch')]);
+    expect(d.bump).toBe('patch');
+    expect(d.reasons[0]!.why).toMatch(/^merge commit/);
+    expect(d.nonConventional).toEqual([]);
+  });
+
+  it('does not count a two-parent commit even when its header is conventional', () => {
+    expect(decide([commit('feat: merged', nextHash(), ['p1', 'p2'])]).bump).toBeNull();
+  });
+});
+
+describe('decideBump: reverts', () => {
+  it('cancels a feature and its revert when both are in the range', () => {
+    const feat = commit('feat: risky');
+    const revert = commit(`Revert "feat: risky"\n\nThis reverts commit ${feat.hash}.`);
+    const d = decide([revert, feat, commit('docs: x')]);
+    expect(d.bump).toBeNull();
+    expect(d.cancelled).toEqual([feat, revert]);
+    expect(d.reasons[0]!.why).toBe(`reverts ${feat.hash.slice(0, 7)} in this range → both cancelled`);
+    expect(d.reasons[1]!.why).toBe(`reverted by ${revert.hash.slice(0, 7)} in this range → cancelled`);
+  });
+
+  it('matches an abbreviated hash in the revert message', () => {
+    const feat = commit('feat: risky');
+    const revert = commit(`revert: feat: risky\n\nThis reverts commit ${feat.hash.slice(0, 10)}.`);
+    expect(decide([feat, revert]).bump).toBeNull();
+  });
+
+  it('matches a revert without a hash by the reverted header', () => {
+    const feat = commit('feat: risky (#41)');
+    expect(decide([feat, commit('revert: feat: risky')]).bump).toBeNull();
+  });
+
+  it('restores a feature whose revert was itself reverted', () => {
+    const feat = commit('feat: again');
+    const r1 = commit(`Revert "feat: again"\n\nThis reverts commit ${feat.hash}.`);
+    const r2 = commit(`Revert "Revert "feat: again""\n\nThis reverts commit ${r1.hash}.`);
+    const d = decide([r2, r1, feat]);
+    expect(d.bump).toBe('minor');
+    expect(d.causes.map((c) => c.hash)).toEqual([feat.hash]);
+  });
+
+  it('counts a revert of a commit from an earlier release by its own type', () => {
+    const revert = `Revert "feat: old"\n\nThis reverts commit ${'f'.repeat(40)}.`;
+    expect(decide([revert]).bump).toBeNull();
+    expect(decide([revert], '1.0.0', mergeBumpRules({ types: { revert: 'patch' } })).bump).toBe('patch');
+  });
+
+  it('does not let a skipped commit be cancelled: the revert then stands alone', () => {
+    const feat = commit('feat: hidden\n\n[skip release]');
+    const revert = commit(`Revert "feat: hidden"\n\nThis reverts commit ${feat.hash}.`);
+    const d = decide([feat, revert], '1.0.0', mergeBumpRules({ types: { revert: 'patch' } }));
+    expect(d.bump).toBe('patch');
+  });
+});
+
+describe('decideBump: default patch and Release-As', () => {
+  it('releases a patch for untyped commits when defaultPatch is on (seed 001)', () => {
+    const d = decide(['Update site copy', 'docs: typo'], '1.0.0', mergeBumpRules({ defaultPatch: true }));
+    expect(d.bump).toBe('patch');
+    expect(d.causes).toHaveLength(2);
+    expect(d.causes[0]!.why).toMatch(/default patch/);
+  });
+
+  it('does not use the default patch when only skipped commits are new', () => {
+    const d = decide(['Update site [skip release]'], '1.0.0', mergeBumpRules({ defaultPatch: true }));
+    expect(d.bump).toBeNull();
+  });
+
+  it('does not use the default patch when a real bump exists', () => {
+    const d = decide(['feat: a', 'docs: b'], '1.0.0', mergeBumpRules({ defaultPatch: true }));
+    expect(d.causes.map((c) => c.header)).toEqual(['feat: a']);
+  });
+
+  it('takes the highest valid Release-As and explains ignored ones', () => {
+    const d = decide([
+      'chore: a\n\nRelease-As: 2.0.0',
+      'chore: b\n\nRelease-As: 3.0.0',
+      'chore: c\n\nRelease-As: soon',
+    ]);
+    expect(d.releaseAs).toBe('3.0.0');
+    expect(d.reasons[2]!.why).toMatch(/Release-As "soon" ignored: not SemVer/);
+  });
+
+  it('ignores Release-As in skipped commits', () => {
+    expect(decide(['chore: a [skip release]\n\nRelease-As: 2.0.0']).releaseAs).toBeNull();
+  });
+});
+
+describe('decideBump: scale', () => {
+  it('decides over a large range with a revert in it', () => {
+    const commits = Array.from({ length: 30_000 }, (_, i) => commit(i % 3 ? `fix: f${i}` : `docs: d${i}`));
+    commits.push(commit(`Revert "fix: f1"\n\nThis reverts commit ${commits[1]!.hash}.`));
+    const d = decideBump(commits, DEFAULT_BUMP_RULES, '1.0.0');
+    expect(d.bump).toBe('patch');
+    expect(d.reasons).toHaveLength(30_001);
+    expect(d.cancelled).toHaveLength(2);
+  });
+
+  it('resolves a chain of 20k reverts of reverts without overflowing the stack', () => {
+    const chain = [commit('feat: flip-flop')];
+    for (let i = 0; i < 20_000; i++) chain.push(commit(`revert: x\n\nThis reverts commit ${chain[i]!.hash}.`));
+    // An even number of reverts leaves the feature in effect; the reverts pair off.
+    expect(decide(chain).bump).toBe('minor');
+    expect(decide(chain.slice(0, -1)).bump).toBeNull();
+  });
+});

@@ -1,0 +1,216 @@
+// Decides the bump for a range of commits and explains, commit by commit, why.
+
+import semver from 'semver';
+import { CutterError } from './errors.js';
+import type { Bump, BumpDecision, BumpLevel, BumpReason, BumpRules, ParsedCommit } from './types.js';
+
+const RANK: Record<BumpLevel, number> = { patch: 1, minor: 2, major: 3 };
+
+const short = (hash: string): string => hash.slice(0, 7);
+
+function higher(a: Bump, b: Bump): Bump {
+  if (a === null) return b;
+  if (b === null) return a;
+  return RANK[b] > RANK[a] ? b : a;
+}
+
+/** The pre-1.0 rules apply only when a released 0.x version exists; a first release has nothing to be pre-1.0 of. */
+function isPreMajor(currentVersion: string | null): boolean {
+  if (currentVersion === null) return false;
+  const parsed = semver.parse(currentVersion);
+  if (!parsed) {
+    throw new CutterError('CUTTER_INVALID_VERSION', `current version "${currentVersion}" is not SemVer 2.0.0`, {
+      hint: 'pass the version of the latest release tag (e.g. 1.2.3), or null when there is none',
+    });
+  }
+  return parsed.major === 0;
+}
+
+const withoutPrSuffix = (header: string): string => header.replace(/ \(#\d{1,9}\)$/, '');
+
+/** Finds the commit a revert undoes inside the range: by hash (full or abbreviated), else by its header. */
+function findRevertTarget(
+  revert: ParsedCommit,
+  byHash: Map<string, ParsedCommit>,
+  commits: ParsedCommit[],
+  taken: Set<ParsedCommit>,
+): ParsedCommit | null {
+  const target = revert.revert!;
+  if (target.hash) {
+    const exact = byHash.get(target.hash);
+    if (exact) return exact;
+    if (target.hash.length < 7) return null;
+    for (const c of commits) {
+      const h = c.hash.toLowerCase();
+      if (h.startsWith(target.hash) || (h.length >= 7 && target.hash.startsWith(h))) return c;
+    }
+    // The hash is authoritative: a revert of a commit from an earlier release does not undo a namesake here.
+    return null;
+  }
+  for (const c of commits) {
+    if (c === revert || taken.has(c)) continue;
+    if (c.header === target.header || withoutPrSuffix(c.header) === target.header) return c;
+  }
+  return null;
+}
+
+/**
+ * A revert whose target is in the same range cancels out with it: neither is released. A revert of a revert
+ * restores the original, so a revert only cancels when it is itself still in effect. Independent of order.
+ */
+function cancelledByReverts(commits: ParsedCommit[]): Map<ParsedCommit, string> {
+  const cancelled = new Map<ParsedCommit, string>();
+  if (!commits.some((c) => c.revert !== null)) return cancelled;
+
+  const byHash = new Map<string, ParsedCommit>();
+  for (const c of commits) byHash.set(c.hash.toLowerCase(), c);
+  const targetOf = new Map<ParsedCommit, ParsedCommit>();
+  const revertsOf = new Map<ParsedCommit, ParsedCommit[]>();
+  const taken = new Set<ParsedCommit>();
+  for (const c of commits) {
+    if (!c.revert) continue;
+    const target = findRevertTarget(c, byHash, commits, taken);
+    if (!target || target === c) continue;
+    taken.add(target);
+    targetOf.set(c, target);
+    const list = revertsOf.get(target);
+    if (list) list.push(c);
+    else revertsOf.set(target, [c]);
+  }
+
+  // inEffect(c) = no revert in effect undoes c. Iterative post-order so a long revert chain cannot blow the stack.
+  const inEffect = new Map<ParsedCommit, boolean>();
+  const visiting = new Set<ParsedCommit>();
+  const resolve = (root: ParsedCommit): boolean => {
+    const stack: ParsedCommit[] = [root];
+    while (stack.length > 0) {
+      const c = stack[stack.length - 1]!;
+      if (inEffect.has(c)) {
+        stack.pop();
+        continue;
+      }
+      const reverts = revertsOf.get(c) ?? [];
+      const pending = reverts.filter((r) => !inEffect.has(r) && !visiting.has(r));
+      if (pending.length > 0 && !visiting.has(c)) {
+        visiting.add(c);
+        stack.push(...pending);
+        continue;
+      }
+      // A cycle (only possible with forged hashes) is broken by treating the unresolved reverts as in effect.
+      inEffect.set(c, !reverts.some((r) => inEffect.get(r) ?? true));
+      visiting.delete(c);
+      stack.pop();
+    }
+    return inEffect.get(root)!;
+  };
+
+  for (const [revert, target] of targetOf) {
+    if (!resolve(revert)) continue;
+    if (!cancelled.has(target)) cancelled.set(target, `reverted by ${short(revert.hash)} in this range → cancelled`);
+    cancelled.set(revert, `reverts ${short(target.hash)} in this range → both cancelled`);
+  }
+  return cancelled;
+}
+
+function breakingLabel(c: ParsedCommit): string {
+  if (c.footers.some((f) => f.token === 'BREAKING CHANGE' || f.token === 'BREAKING-CHANGE')) {
+    return 'BREAKING CHANGE footer';
+  }
+  if (c.conventional && c.type && /^[^:]*!: /.test(c.header)) return `${c.type}!`;
+  return 'BREAKING CHANGE';
+}
+
+function reasonFor(c: ParsedCommit, rules: BumpRules, preMajor: boolean): BumpReason {
+  const base = { hash: c.hash, header: c.header };
+  if (c.merge) {
+    return { ...base, bump: null, why: 'merge commit → counts nothing itself (the merged commits count)' };
+  }
+  if (c.breaking) {
+    const trigger = breakingLabel(c);
+    if (preMajor && rules.preMajorBreaking !== 'major') {
+      return {
+        ...base,
+        bump: rules.preMajorBreaking,
+        trigger,
+        why: `${trigger} → major (pre-1.0: ${rules.preMajorBreaking})`,
+      };
+    }
+    return { ...base, bump: 'major', trigger, why: `${trigger} → major` };
+  }
+  if (!c.conventional || c.type === null) {
+    return { ...base, bump: null, why: 'not a Conventional Commit → no release' };
+  }
+  const type = c.type;
+  const level = Object.hasOwn(rules.types, type) ? rules.types[type] : undefined;
+  if (level === undefined) return { ...base, bump: null, why: `type "${type}" is not in the bump rules → no release` };
+  if (level === 'none') return { ...base, bump: null, why: `${type} → no release` };
+  if (level === 'minor' && preMajor && rules.preMajorFeature === 'patch') {
+    return { ...base, bump: 'patch', trigger: type, why: `${type} → minor (pre-1.0: patch)` };
+  }
+  return { ...base, bump: level, trigger: type, why: `${type} → ${level}` };
+}
+
+/**
+ * Decides the bump for `commits` (any order) since `currentVersion` (null before the first release).
+ * Highest level wins; every commit gets a reason; `causes` are the commits that produced the winning level.
+ */
+export function decideBump(commits: ParsedCommit[], rules: BumpRules, currentVersion: string | null): BumpDecision {
+  const preMajor = isPreMajor(currentVersion);
+  const skipped: ParsedCommit[] = [];
+  const live: ParsedCommit[] = [];
+  for (const c of commits) (c.skipRelease ? skipped : live).push(c);
+  const cancelled = cancelledByReverts(live);
+
+  const reasons: BumpReason[] = [];
+  const counted: { commit: ParsedCommit; reason: BumpReason }[] = [];
+  const nonConventional: ParsedCommit[] = [];
+  let bump: Bump = null;
+  for (const c of commits) {
+    if (!c.conventional && !c.merge) nonConventional.push(c);
+    if (c.skipRelease) {
+      reasons.push({ hash: c.hash, header: c.header, bump: null, why: '[skip release] → excluded' });
+      continue;
+    }
+    const cancelWhy = cancelled.get(c);
+    if (cancelWhy !== undefined) {
+      reasons.push({ hash: c.hash, header: c.header, bump: null, why: cancelWhy });
+      continue;
+    }
+    const reason = reasonFor(c, rules, preMajor);
+    reasons.push(reason);
+    counted.push({ commit: c, reason });
+    bump = higher(bump, reason.bump);
+  }
+
+  if (bump === null && rules.defaultPatch && counted.length > 0) {
+    bump = 'patch';
+    for (const { reason } of counted) {
+      reason.bump = 'patch';
+      reason.trigger = 'default patch';
+      reason.why = `${reason.why}; default patch (new commits, none releasable) → patch`;
+    }
+  }
+
+  let releaseAs: string | null = null;
+  for (const { commit, reason } of counted) {
+    if (commit.releaseAs === null) continue;
+    const valid = semver.valid(commit.releaseAs);
+    if (!valid) {
+      reason.why = `${reason.why}; Release-As "${commit.releaseAs}" ignored: not SemVer`;
+      continue;
+    }
+    reason.why = `${reason.why}; Release-As ${valid}`;
+    if (releaseAs === null || semver.gt(valid, releaseAs)) releaseAs = valid;
+  }
+
+  const causes = bump === null ? [] : reasons.filter((r) => r.bump === bump);
+  return {
+    bump,
+    causes,
+    reasons,
+    releaseAs,
+    skipped,
+    nonConventional,
+    cancelled: [...cancelled.keys()],
+  };
+}
