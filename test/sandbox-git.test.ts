@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, OTHER_TOKEN, git, gitOk, repoWithHistory, startSandbox } from './sandbox-harness.js';
+import { git, gitOk, type Harness, OTHER_TOKEN, repoWithHistory, startSandbox } from './sandbox-harness.js';
 
 describe('sandbox git smart HTTP', () => {
   let h: Harness;
@@ -26,7 +26,8 @@ describe('sandbox git smart HTTP', () => {
   it('pushes large gzip-compressed packs', async () => {
     const dir = await repoWithHistory(h, 'connector-big', ['chore: init']);
     // enough random-ish content that git gzips the request body
-    for (let i = 0; i < 40; i++) await writeFile(join(dir, `f${i}.txt`), `${'line '.repeat(2000)}${i}\n${Math.random()}`);
+    for (let i = 0; i < 40; i++)
+      await writeFile(join(dir, `f${i}.txt`), `${'line '.repeat(2000)}${i}\n${Math.random()}`);
     await gitOk(dir, ['add', '.']);
     await gitOk(dir, ['commit', '-q', '-m', 'feat: many files']);
     await gitOk(dir, ['-c', 'http.postBuffer=1024', 'push', '-q', 'origin', 'main']);
@@ -61,7 +62,11 @@ describe('sandbox git smart HTTP', () => {
     await gitOk(dir, ['tag', '-a', 'v1.0.0', '-m', 'v1.0.0']);
     await gitOk(dir, ['tag', 'v0.9.0', 'HEAD']);
     await gitOk(dir, ['push', '-q', 'origin', '--tags']);
-    const { data: refs } = await h.octokit.rest.git.listMatchingRefs({ owner: 'acme', repo: 'connector-tags', ref: 'tags/' });
+    const { data: refs } = await h.octokit.rest.git.listMatchingRefs({
+      owner: 'acme',
+      repo: 'connector-tags',
+      ref: 'tags/',
+    });
     expect(refs.map((r) => [r.ref, r.object.type])).toEqual([
       ['refs/tags/v0.9.0', 'commit'],
       ['refs/tags/v1.0.0', 'tag'],

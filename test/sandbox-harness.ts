@@ -29,7 +29,10 @@ export async function startSandbox(opts: Partial<SandboxOptions> = {}): Promise<
   const temps: string[] = [root];
   const sandbox = await createSandbox({
     root,
-    tokens: { [TOKEN]: { orgs: ['acme'], login: 'release-bot' }, [OTHER_TOKEN]: { orgs: ['globex'], login: 'outsider' } },
+    tokens: {
+      [TOKEN]: { orgs: ['acme'], login: 'release-bot' },
+      [OTHER_TOKEN]: { orgs: ['globex'], login: 'outsider' },
+    },
     adminToken: ADMIN,
     validateResponses: true,
     ...opts,
@@ -44,7 +47,8 @@ export async function startSandbox(opts: Partial<SandboxOptions> = {}): Promise<
     root,
     octokit: client(TOKEN),
     client,
-    remote: (owner, name, token = TOKEN) => `${url.replace('http://', `http://x-access-token:${token}@`)}/${owner}/${name}.git`,
+    remote: (owner, name, token = TOKEN) =>
+      `${url.replace('http://', `http://x-access-token:${token}@`)}/${owner}/${name}.git`,
     async tmp() {
       const dir = await mkdtemp(join(tmpdir(), 'sandbox-work-'));
       temps.push(dir);

@@ -40,7 +40,8 @@ describe('sandbox REST', () => {
   });
 
   it('lists an org repositories page by page with Link headers', async () => {
-    for (const n of ['connector-p1', 'connector-p2', 'connector-p3']) await h.octokit.rest.repos.createInOrg({ org: owner, name: n });
+    for (const n of ['connector-p1', 'connector-p2', 'connector-p3'])
+      await h.octokit.rest.repos.createInOrg({ org: owner, name: n });
     const page1 = await h.octokit.rest.repos.listForOrg({ org: owner, per_page: 2, sort: 'full_name' });
     expect(page1.data.map((r) => r.name)).toEqual(['connector-p1', 'connector-p2']);
     expect(page1.headers.link).toMatch(/rel="next"/);
@@ -53,7 +54,9 @@ describe('sandbox REST', () => {
     expect(r1.data.default_branch).toBe('main');
     expect(r1.data.full_name).toBe('acme/connector-rest');
     const etag = r1.headers.etag ?? '';
-    const r2 = await h.octokit.rest.repos.get({ owner, repo: 'connector-rest', headers: { 'if-none-match': etag } }).catch((e) => e);
+    const r2 = await h.octokit.rest.repos
+      .get({ owner, repo: 'connector-rest', headers: { 'if-none-match': etag } })
+      .catch((e) => e);
     expect(r2.status).toBe(304);
   });
 
@@ -68,22 +71,41 @@ describe('sandbox REST', () => {
       tagger: { name: 'Release Bot', email: 'bot@acme.example', date: '2024-05-01T10:00:00Z' },
     });
     expect(tag.object.sha).toBe(head);
-    const { data: ref } = await h.octokit.rest.git.createRef({ owner, repo: 'connector-rest', ref: 'refs/tags/v1.0.0', sha: tag.sha });
+    const { data: ref } = await h.octokit.rest.git.createRef({
+      owner,
+      repo: 'connector-rest',
+      ref: 'refs/tags/v1.0.0',
+      sha: tag.sha,
+    });
     expect(ref.object).toMatchObject({ type: 'tag', sha: tag.sha });
-    const again = await h.octokit.rest.git.createRef({ owner, repo: 'connector-rest', ref: 'refs/tags/v1.0.0', sha: first }).catch((e) => e);
+    const again = await h.octokit.rest.git
+      .createRef({ owner, repo: 'connector-rest', ref: 'refs/tags/v1.0.0', sha: first })
+      .catch((e) => e);
     expect(again.status).toBe(422);
     expect(again.response.data.message).toBe('Reference already exists');
     const { data: read } = await h.octokit.rest.git.getTag({ owner, repo: 'connector-rest', tag_sha: tag.sha });
-    expect(read).toMatchObject({ tag: 'v1.0.0', message: 'Release v1.0.0\n', tagger: { name: 'Release Bot', date: '2024-05-01T10:00:00Z' } });
+    expect(read).toMatchObject({
+      tag: 'v1.0.0',
+      message: 'Release v1.0.0\n',
+      tagger: { name: 'Release Bot', date: '2024-05-01T10:00:00Z' },
+    });
     const { data: still } = await h.octokit.rest.git.getRef({ owner, repo: 'connector-rest', ref: 'tags/v1.0.0' });
     expect(still.object.sha).toBe(tag.sha);
   });
 
   it('moves a branch only forward unless forced', async () => {
     await h.octokit.rest.git.createRef({ owner, repo: 'connector-rest', ref: 'refs/heads/side', sha: head });
-    const back = await h.octokit.rest.git.updateRef({ owner, repo: 'connector-rest', ref: 'heads/side', sha: first }).catch((e) => e);
+    const back = await h.octokit.rest.git
+      .updateRef({ owner, repo: 'connector-rest', ref: 'heads/side', sha: first })
+      .catch((e) => e);
     expect(back.status).toBe(422);
-    const { data } = await h.octokit.rest.git.updateRef({ owner, repo: 'connector-rest', ref: 'heads/side', sha: first, force: true });
+    const { data } = await h.octokit.rest.git.updateRef({
+      owner,
+      repo: 'connector-rest',
+      ref: 'heads/side',
+      sha: first,
+      force: true,
+    });
     expect(data.object.sha).toBe(first);
   });
 
@@ -94,30 +116,56 @@ describe('sandbox REST', () => {
     expect(one.files?.map((f) => [f.filename, f.additions, f.deletions])).toEqual([['src/a.ts', 1, 1]]);
     const { data: git } = await h.octokit.rest.git.getCommit({ owner, repo: 'connector-rest', commit_sha: head });
     expect(git.parents.map((p) => p.sha)).toEqual([first]);
-    const { data: cmp } = await h.octokit.rest.repos.compareCommitsWithBasehead({ owner, repo: 'connector-rest', basehead: `${first}...main` });
+    const { data: cmp } = await h.octokit.rest.repos.compareCommitsWithBasehead({
+      owner,
+      repo: 'connector-rest',
+      basehead: `${first}...main`,
+    });
     expect(cmp).toMatchObject({ status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1 });
     expect(cmp.commits.map((c) => c.sha)).toEqual([head]);
   });
 
   it('creates a release, finds it by id, tag and latest, lists and updates it', async () => {
-    const { data: rel } = await h.octokit.rest.repos.createRelease({ owner, repo: 'connector-rest', tag_name: 'v1.0.0', name: 'v1.0.0', body: 'notes' });
-    expect((await h.octokit.rest.repos.getRelease({ owner, repo: 'connector-rest', release_id: rel.id })).data.tag_name).toBe('v1.0.0');
-    expect((await h.octokit.rest.repos.getReleaseByTag({ owner, repo: 'connector-rest', tag: 'v1.0.0' })).data.id).toBe(rel.id);
+    const { data: rel } = await h.octokit.rest.repos.createRelease({
+      owner,
+      repo: 'connector-rest',
+      tag_name: 'v1.0.0',
+      name: 'v1.0.0',
+      body: 'notes',
+    });
+    expect(
+      (await h.octokit.rest.repos.getRelease({ owner, repo: 'connector-rest', release_id: rel.id })).data.tag_name,
+    ).toBe('v1.0.0');
+    expect((await h.octokit.rest.repos.getReleaseByTag({ owner, repo: 'connector-rest', tag: 'v1.0.0' })).data.id).toBe(
+      rel.id,
+    );
     expect((await h.octokit.rest.repos.getLatestRelease({ owner, repo: 'connector-rest' })).data.id).toBe(rel.id);
-    const { data: upd } = await h.octokit.rest.repos.updateRelease({ owner, repo: 'connector-rest', release_id: rel.id, body: 'better notes' });
+    const { data: upd } = await h.octokit.rest.repos.updateRelease({
+      owner,
+      repo: 'connector-rest',
+      release_id: rel.id,
+      body: 'better notes',
+    });
     expect(upd.body).toBe('better notes');
     const { data: list } = await h.octokit.rest.repos.listReleases({ owner, repo: 'connector-rest' });
     expect(list.map((r) => r.id)).toEqual([rel.id]);
   });
 
   it('answers 422 already_exists for a second release with the same tag name', async () => {
-    const dup = await h.octokit.rest.repos.createRelease({ owner, repo: 'connector-rest', tag_name: 'v1.0.0' }).catch((e) => e);
+    const dup = await h.octokit.rest.repos
+      .createRelease({ owner, repo: 'connector-rest', tag_name: 'v1.0.0' })
+      .catch((e) => e);
     expect(dup.status).toBe(422);
     expect(dup.response.data.errors).toEqual([{ resource: 'Release', code: 'already_exists', field: 'tag_name' }]);
   });
 
   it('creates the missing tag at target_commitish when publishing a release', async () => {
-    await h.octokit.rest.repos.createRelease({ owner, repo: 'connector-rest', tag_name: 'v0.1.0', target_commitish: first });
+    await h.octokit.rest.repos.createRelease({
+      owner,
+      repo: 'connector-rest',
+      tag_name: 'v0.1.0',
+      target_commitish: first,
+    });
     const { data } = await h.octokit.rest.git.getRef({ owner, repo: 'connector-rest', ref: 'tags/v0.1.0' });
     expect(data.object).toMatchObject({ type: 'commit', sha: first });
   });
@@ -125,9 +173,20 @@ describe('sandbox REST', () => {
   it('opens and merges a pull request into a real merge commit, and squash-merges another', async () => {
     await h.octokit.rest.git.createRef({ owner, repo: 'connector-rest', ref: 'refs/heads/feature', sha: head });
     const c = await commitFile(h, 'connector-rest', 'src/b.ts', 'export const b = 1;\n', 'feat: add b', 'feature');
-    const { data: pr } = await h.octokit.rest.pulls.create({ owner, repo: 'connector-rest', title: 'feat: add b', head: 'feature', base: 'main' });
+    const { data: pr } = await h.octokit.rest.pulls.create({
+      owner,
+      repo: 'connector-rest',
+      title: 'feat: add b',
+      head: 'feature',
+      base: 'main',
+    });
     expect(pr).toMatchObject({ number: 1, state: 'open', mergeable: true, commits: 1 });
-    const { data: merged } = await h.octokit.rest.pulls.merge({ owner, repo: 'connector-rest', pull_number: 1, merge_method: 'merge' });
+    const { data: merged } = await h.octokit.rest.pulls.merge({
+      owner,
+      repo: 'connector-rest',
+      pull_number: 1,
+      merge_method: 'merge',
+    });
     expect(merged.merged).toBe(true);
     const { data: mc } = await h.octokit.rest.git.getCommit({ owner, repo: 'connector-rest', commit_sha: merged.sha });
     expect(mc.parents.map((p) => p.sha)).toEqual([head, c]);
@@ -135,8 +194,19 @@ describe('sandbox REST', () => {
     expect(after).toMatchObject({ merged: true, state: 'closed', merge_commit_sha: merged.sha });
 
     await commitFile(h, 'connector-rest', 'src/c.ts', 'export const c = 1;\n', 'fix: add c', 'feature');
-    const { data: pr2 } = await h.octokit.rest.pulls.create({ owner, repo: 'connector-rest', title: 'fix: add c', head: 'feature', base: 'main' });
-    const { data: sq } = await h.octokit.rest.pulls.merge({ owner, repo: 'connector-rest', pull_number: pr2.number, merge_method: 'squash' });
+    const { data: pr2 } = await h.octokit.rest.pulls.create({
+      owner,
+      repo: 'connector-rest',
+      title: 'fix: add c',
+      head: 'feature',
+      base: 'main',
+    });
+    const { data: sq } = await h.octokit.rest.pulls.merge({
+      owner,
+      repo: 'connector-rest',
+      pull_number: pr2.number,
+      merge_method: 'squash',
+    });
     const { data: sc } = await h.octokit.rest.git.getCommit({ owner, repo: 'connector-rest', commit_sha: sq.sha });
     expect(sc.parents.map((p) => p.sha)).toEqual([merged.sha]);
     expect(sc.message).toMatch(/^fix: add c \(#2\)/);
@@ -145,13 +215,22 @@ describe('sandbox REST', () => {
   });
 
   it('refuses to merge a pull request whose branches conflict', async () => {
-    const base = (await h.octokit.rest.git.getRef({ owner, repo: 'connector-rest', ref: 'heads/main' })).data.object.sha;
+    const base = (await h.octokit.rest.git.getRef({ owner, repo: 'connector-rest', ref: 'heads/main' })).data.object
+      .sha;
     await h.octokit.rest.git.createRef({ owner, repo: 'connector-rest', ref: 'refs/heads/clash', sha: base });
     await commitFile(h, 'connector-rest', 'src/a.ts', 'export const a = 3;\n', 'fix: a on main');
     await commitFile(h, 'connector-rest', 'src/a.ts', 'export const a = 4;\n', 'fix: a on branch', 'clash');
-    const { data: pr } = await h.octokit.rest.pulls.create({ owner, repo: 'connector-rest', title: 'clash', head: 'clash', base: 'main' });
+    const { data: pr } = await h.octokit.rest.pulls.create({
+      owner,
+      repo: 'connector-rest',
+      title: 'clash',
+      head: 'clash',
+      base: 'main',
+    });
     expect(pr.mergeable).toBe(false);
-    const res = await h.octokit.rest.pulls.merge({ owner, repo: 'connector-rest', pull_number: pr.number }).catch((e) => e);
+    const res = await h.octokit.rest.pulls
+      .merge({ owner, repo: 'connector-rest', pull_number: pr.number })
+      .catch((e) => e);
     expect(res.status).toBe(405);
   });
 
@@ -160,7 +239,14 @@ describe('sandbox REST', () => {
     if (Array.isArray(data) || data.type !== 'file') throw new Error('expected a file');
     expect(Buffer.from(data.content, 'base64').toString()).toBe('# connector-rest\n');
     const stale = await h.octokit.rest.repos
-      .createOrUpdateFileContents({ owner, repo: 'connector-rest', path: 'README.md', message: 'docs: x', content: 'eA==', sha: first })
+      .createOrUpdateFileContents({
+        owner,
+        repo: 'connector-rest',
+        path: 'README.md',
+        message: 'docs: x',
+        content: 'eA==',
+        sha: first,
+      })
       .catch((e) => e);
     expect(stale.status).toBe(409);
     const { data: dir } = await h.octokit.rest.repos.getContent({ owner, repo: 'connector-rest', path: 'src' });
@@ -168,14 +254,47 @@ describe('sandbox REST', () => {
   });
 
   it('records commit statuses, combines them, and lists check runs', async () => {
-    await h.octokit.rest.repos.createCommitStatus({ owner, repo: 'connector-rest', sha: head, state: 'pending', context: 'ci' });
-    await h.octokit.rest.repos.createCommitStatus({ owner, repo: 'connector-rest', sha: head, state: 'success', context: 'ci' });
-    await h.octokit.rest.repos.createCommitStatus({ owner, repo: 'connector-rest', sha: head, state: 'success', context: 'cutter' });
-    const { data: combined } = await h.octokit.rest.repos.getCombinedStatusForRef({ owner, repo: 'connector-rest', ref: head });
+    await h.octokit.rest.repos.createCommitStatus({
+      owner,
+      repo: 'connector-rest',
+      sha: head,
+      state: 'pending',
+      context: 'ci',
+    });
+    await h.octokit.rest.repos.createCommitStatus({
+      owner,
+      repo: 'connector-rest',
+      sha: head,
+      state: 'success',
+      context: 'ci',
+    });
+    await h.octokit.rest.repos.createCommitStatus({
+      owner,
+      repo: 'connector-rest',
+      sha: head,
+      state: 'success',
+      context: 'cutter',
+    });
+    const { data: combined } = await h.octokit.rest.repos.getCombinedStatusForRef({
+      owner,
+      repo: 'connector-rest',
+      ref: head,
+    });
     expect(combined).toMatchObject({ state: 'success', total_count: 2 });
-    const { data: all } = await h.octokit.rest.repos.listCommitStatusesForRef({ owner, repo: 'connector-rest', ref: head });
+    const { data: all } = await h.octokit.rest.repos.listCommitStatusesForRef({
+      owner,
+      repo: 'connector-rest',
+      ref: head,
+    });
     expect(all.length).toBe(3);
-    await h.octokit.rest.checks.create({ owner, repo: 'connector-rest', name: 'build', head_sha: head, status: 'completed', conclusion: 'success' });
+    await h.octokit.rest.checks.create({
+      owner,
+      repo: 'connector-rest',
+      name: 'build',
+      head_sha: head,
+      status: 'completed',
+      conclusion: 'success',
+    });
     const { data: runs } = await h.octokit.rest.checks.listForRef({ owner, repo: 'connector-rest', ref: head });
     expect(runs.check_runs.map((r) => [r.name, r.conclusion])).toEqual([['build', 'success']]);
   });
@@ -188,11 +307,22 @@ describe('sandbox REST', () => {
       events: ['push', 'release'],
     });
     expect(JSON.stringify(hook)).not.toContain('hook-secret-value');
-    const { data: upd } = await h.octokit.rest.repos.updateWebhook({ owner, repo: 'connector-rest', hook_id: hook.id, add_events: ['pull_request'] });
+    const { data: upd } = await h.octokit.rest.repos.updateWebhook({
+      owner,
+      repo: 'connector-rest',
+      hook_id: hook.id,
+      add_events: ['pull_request'],
+    });
     expect(upd.events).toEqual(['push', 'release', 'pull_request']);
     expect((await h.octokit.rest.repos.listWebhooks({ owner, repo: 'connector-rest' })).data.length).toBe(1);
-    const { data: org } = await h.octokit.rest.orgs.createWebhook({ org: owner, name: 'web', config: { url: 'http://127.0.0.1:9/org' } });
-    expect((await h.octokit.rest.orgs.getWebhook({ org: owner, hook_id: org.id })).data.config.url).toBe('http://127.0.0.1:9/org');
+    const { data: org } = await h.octokit.rest.orgs.createWebhook({
+      org: owner,
+      name: 'web',
+      config: { url: 'http://127.0.0.1:9/org' },
+    });
+    expect((await h.octokit.rest.orgs.getWebhook({ org: owner, hook_id: org.id })).data.config.url).toBe(
+      'http://127.0.0.1:9/org',
+    );
     await h.octokit.rest.repos.deleteWebhook({ owner, repo: 'connector-rest', hook_id: hook.id });
     expect((await h.octokit.rest.repos.listWebhooks({ owner, repo: 'connector-rest' })).data).toEqual([]);
   });
@@ -210,12 +340,21 @@ describe('sandbox REST', () => {
     const anon = await fetch(`${h.url}/repos/acme/connector-rest`);
     expect(anon.status).toBe(401);
     expect(await anon.json()).toMatchObject({ message: 'Requires authentication' });
-    const wrong = await h.client('nope-not-a-token').rest.repos.get({ owner, repo: 'connector-rest' }).catch((e) => e);
+    const wrong = await h
+      .client('nope-not-a-token')
+      .rest.repos.get({ owner, repo: 'connector-rest' })
+      .catch((e) => e);
     expect(wrong.status).toBe(401);
     expect(wrong.response.data.message).toBe('Bad credentials');
-    const outsider = await h.client(OTHER_TOKEN).rest.repos.get({ owner, repo: 'connector-rest' }).catch((e) => e);
+    const outsider = await h
+      .client(OTHER_TOKEN)
+      .rest.repos.get({ owner, repo: 'connector-rest' })
+      .catch((e) => e);
     expect(outsider.status).toBe(404);
-    const list = await h.client(OTHER_TOKEN).rest.repos.listForOrg({ org: owner }).catch((e) => e);
+    const list = await h
+      .client(OTHER_TOKEN)
+      .rest.repos.listForOrg({ org: owner })
+      .catch((e) => e);
     expect(list.status).toBe(404);
   });
 });

@@ -52,6 +52,15 @@ export const gitDataRoutes: RouteDef<Services>[] = [
       return { status: 200, body: await refsUnder(ctx, `refs/${ctx.params['ref'] ?? ''}`) };
     },
   },
+  {
+    // `matching-refs/` with an empty prefix: every ref (the trailing slash is dropped before routing)
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/git/matching-refs',
+    specTemplate: '/repos/{owner}/{repo}/git/matching-refs/{ref}',
+    async handler(ctx) {
+      return { status: 200, body: await refsUnder(ctx, 'refs/') };
+    },
+  },
   { method: 'GET', template: '/repos/{owner}/{repo}/git/ref/{ref}', handler: getOne },
   {
     method: 'GET',
