@@ -62,7 +62,9 @@ describe('seedOrg', () => {
     // main: import, fix, merge (+ feat:x via the merge's second parent) = 4 commits reachable
     expect(git(repo, 'rev-list', '--count', 'main')).toBe('4');
     expect(git(repo, 'rev-list', '--count', 'release-1.0')).toBe('2');
-    expect(git(repo, 'log', '-1', '--format=%an <%ae> %cI', 'main~1')).toBe('Ada <ada@example.com> 2024-03-01T11:00:00+00:00');
+    expect(git(repo, 'log', '-1', '--format=%an <%ae> %cI', 'main~1')).toBe(
+      'Ada <ada@example.com> 2024-03-01T11:00:00+00:00',
+    );
     expect(git(repo, 'log', '-1', '--format=%cI', 'v1.0.1')).toBe('2024-05-01T00:00:00+00:00');
     expect(git(repo, 'log', '-1', '--format=%P', 'main').split(' ')).toHaveLength(2);
     expect(git(repo, 'symbolic-ref', 'HEAD')).toBe('refs/heads/main');
@@ -147,9 +149,19 @@ describe('seedOrg', () => {
     const repo = (history: unknown[], extra: object = {}) => ({ org: 'o', repos: [{ name: 'r', history, ...extra }] });
 
     it('rejects an invalid org login', () => bad({ org: 'a b', repos: [] }, /org/));
-    it('rejects a repository name with a slash', () => bad({ org: 'o', repos: [{ name: 'a/b', history: [] }] }, /name/));
+    it('rejects a repository name with a slash', () =>
+      bad({ org: 'o', repos: [{ name: 'a/b', history: [] }] }, /name/));
     it('rejects the same repository twice', () =>
-      bad({ org: 'o', repos: [{ name: 'r', history: [] }, { name: 'R', history: [] }] }, /twice/));
+      bad(
+        {
+          org: 'o',
+          repos: [
+            { name: 'r', history: [] },
+            { name: 'R', history: [] },
+          ],
+        },
+        /twice/,
+      ));
     it('rejects a tag before any commit', () => bad(repo([{ tag: 'v1.0.0' }]), /nothing to tag/));
     it('rejects a duplicate tag', () => bad(repo([{ commit: 'a' }, { tag: 'v1' }, { tag: 'v1' }]), /already exists/));
     it('rejects tag names git would refuse', async () => {
@@ -158,7 +170,8 @@ describe('seedOrg', () => {
       }
     });
     it('rejects unsafe file paths', () => bad(repo([{ commit: 'a', files: { '../evil': 'x' } }]), /unsafe file path/));
-    it('rejects checking out an unknown branch', () => bad(repo([{ commit: 'a' }, { checkout: 'nope' }]), /does not exist/));
+    it('rejects checking out an unknown branch', () =>
+      bad(repo([{ commit: 'a' }, { checkout: 'nope' }]), /does not exist/));
     it('rejects merging an unknown branch', () => bad(repo([{ commit: 'a' }, { merge: 'nope' }]), /no such branch/));
     it('rejects a release whose tag the history never creates', () =>
       bad(repo([{ commit: 'a' }], { releases: [{ tag: 'v9' }] }), /release "v9"/));
