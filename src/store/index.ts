@@ -8,7 +8,10 @@ export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export type * from './types.js';
 export { TERMINAL_STATUSES } from './types.js';
 
-/** `sqlite:/var/lib/cutter.db`, `sqlite:cutter.db`, `./cutter.db` or `:memory:`; `postgres://…` is not supported yet. */
+/**
+ * `sqlite:/var/lib/cutter.db`, `sqlite:cutter.db?synchronous=FULL`, `./cutter.db` or `:memory:`;
+ * `postgres://…` is not supported yet.
+ */
 export async function openStore(urlOrPath: string, options: SqliteStoreOptions = {}): Promise<Store> {
   const target = urlOrPath.trim();
   if (!target) {
@@ -22,8 +25,15 @@ export async function openStore(urlOrPath: string, options: SqliteStoreOptions =
     });
   }
   if (target.startsWith('sqlite:')) {
-    const path = target.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    return new SqliteStore(path || ':memory:', options);
+    const [rest = '', query = ''] = target.slice('sqlite:'.length).split('?', 2);
+    const path = rest.replace(/^\/\/(?=\/)/, '');
+    const synchronous = new URLSearchParams(query).get('synchronous')?.toUpperCase();
+    if (synchronous !== undefined && synchronous !== 'FULL' && synchronous !== 'NORMAL') {
+      throw new CutterError('CUTTER_BAD_INPUT', `synchronous=${synchronous} is not supported`, {
+        hint: 'use sqlite:PATH?synchronous=FULL or NORMAL',
+      });
+    }
+    return new SqliteStore(path || ':memory:', synchronous ? { ...options, synchronous } : options);
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
     throw new CutterError('CUTTER_BAD_INPUT', `unknown store URL scheme in ${target.split('://')[0]}://`, {

@@ -79,6 +79,16 @@ describe('openStore', () => {
     await b.close();
   });
 
+  it('takes the synchronous level from the URL and rejects unknown levels', async () => {
+    const full = await openStore(`sqlite:${join(dir, 'f.db')}?synchronous=full`);
+    expect((full as SqliteStore).synchronous()).toBe('FULL');
+    expect((store as SqliteStore).synchronous()).toBe('NORMAL');
+    await full.close();
+    await expect(openStore(`sqlite:${join(dir, 'g.db')}?synchronous=off`)).rejects.toMatchObject({
+      code: 'CUTTER_BAD_INPUT',
+    });
+  });
+
   it('refuses postgres:// clearly for now, and unknown schemes and empty strings', async () => {
     await expect(openStore('postgres://u:p@db/cutter')).rejects.toMatchObject({ code: 'CUTTER_NOT_SUPPORTED' });
     await expect(openStore('mysql://db/cutter')).rejects.toMatchObject({ code: 'CUTTER_BAD_INPUT' });

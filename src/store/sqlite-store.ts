@@ -26,8 +26,11 @@ import type {
 
 export interface SqliteStoreOptions {
   /**
-   * FULL (default) fsyncs the WAL on every commit, so an acknowledged webhook or a persisted step survives a
-   * power cut, not only a killed process; NORMAL is faster and still safe against process crashes.
+   * NORMAL (default): in WAL mode a commit is in the OS before we answer, so it survives a killed or crashed
+   * process (the failure we test with kill -9); only a power cut or kernel crash may lose the last commits.
+   * FULL also fsyncs every commit and survives power cuts, at one fsync per step: measured 88 steps/s and a
+   * 22 ms p99 durable webhook enqueue against 505 steps/s and 9.6 ms with NORMAL on the shared CI disk, which
+   * would miss the 20 ms acknowledgement target. Choose FULL where the disk is fast or power is not trusted.
    */
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a writer waits for another process's write lock before failing. */
@@ -152,7 +155,7 @@ export class SqliteStore implements Store {
     try {
       this.db = new Database(path);
       this.db.pragma('journal_mode = WAL');
-      this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 10_000))}`);
       this.migrate();
     } catch (err) {
@@ -166,6 +169,12 @@ export class SqliteStore implements Store {
       );
     }
     this.stmts = this.prepare();
+  }
+
+  /** The synchronous level in force (FULL or NORMAL). */
+  synchronous(): 'FULL' | 'NORMAL' | 'OTHER' {
+    const level = this.db.pragma('synchronous', { simple: true });
+    return level === 2 ? 'FULL' : level === 1 ? 'NORMAL' : 'OTHER';
   }
 
   /** The schema version now applied (for `cutter status` and tests). */
