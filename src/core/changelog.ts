@@ -93,7 +93,7 @@ export function renderChangelogSection(entry: ChangelogEntry): string {
     if (title === null) continue;
     buckets.get(title)?.push(changelogItem(commit, repoUrl));
   }
-  const out = [`## [${escapeMarkdownText(entry.version)}] - ${entry.date}`];
+  const out = [`## [${entry.version}] - ${entry.date}`];
   for (const [title, items] of buckets) {
     if (items.length === 0) continue;
     out.push('', `### ${title}`, '', ...items);
@@ -132,7 +132,14 @@ function changelogItem(commit: ParsedCommit, repoUrl: string | null): string {
   const notes = commit.breakingNotes
     .map((n) => n.trim())
     .filter((n) => n !== '' && n !== commit.subject.trim())
-    .map((n) => `  - ${n.split(/\r?\n/).map(escapeMarkdownText).join('\n    ')}`);
+    .map((n) => {
+      // Blank lines would end the sub-bullet's paragraph (see commitNotesItem): dropped.
+      const noteLines = n
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+      return `  - ${noteLines.map(escapeMarkdownText).join('\n    ')}`;
+    });
   return [`- **BREAKING:** ${base}`, ...notes].join('\n');
 }
 

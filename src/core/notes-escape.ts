@@ -24,22 +24,37 @@ const SPECIAL_REPLACEMENT: Record<string, string> = {
 // `#12` after a start, space or opening punctuation; not `&#12` (an HTML character reference) nor `abc#12`.
 const REFERENCE = /(^|[\s(,;:])#(\d+)\b/g;
 
+// At the start of a bullet's text these would open a nested list, a heading, a quote or a table row.
+const BLOCK_START = /^([-+*#>=|~]|\d{1,9}[.)])/;
+
 /** Escape plain text so it cannot break out of a list item, inject a link or HTML. No links are added. */
 export function escapeMarkdownText(text: string): string {
-  return mapOutsideCodeSpans(text, (plain) => plain.replace(SPECIAL, (ch) => SPECIAL_REPLACEMENT[ch] ?? ch));
+  return neutraliseBlockStart(
+    mapOutsideCodeSpans(text, (plain) => plain.replace(SPECIAL, (ch) => SPECIAL_REPLACEMENT[ch] ?? ch)),
+  );
 }
 
 /** Escape commit text and turn `#N` references into pull request / issue links. */
 export function renderInlineText(text: string, ctx: InlineLinkContext = {}): string {
-  return mapOutsideCodeSpans(text, (plain) => {
-    const escaped = plain.replace(SPECIAL, (ch) => SPECIAL_REPLACEMENT[ch] ?? ch);
-    if (!ctx.repoUrl) return escaped;
-    const repoUrl = ctx.repoUrl;
-    return escaped.replace(REFERENCE, (_m, lead: string, num: string) => {
-      const kind = ctx.pr !== null && ctx.pr !== undefined && Number(num) === ctx.pr ? 'pull' : 'issues';
-      return `${lead}[#${num}](${repoUrl}/${kind}/${num})`;
-    });
-  });
+  return neutraliseBlockStart(
+    mapOutsideCodeSpans(text, (plain) => {
+      const escaped = plain.replace(SPECIAL, (ch) => SPECIAL_REPLACEMENT[ch] ?? ch);
+      if (!ctx.repoUrl) return escaped;
+      const repoUrl = ctx.repoUrl;
+      return escaped.replace(REFERENCE, (_m, lead: string, num: string) => {
+        const kind = ctx.pr !== null && ctx.pr !== undefined && Number(num) === ctx.pr ? 'pull' : 'issues';
+        return `${lead}[#${num}](${repoUrl}/${kind}/${num})`;
+      });
+    }),
+  );
+}
+
+function neutraliseBlockStart(text: string): string {
+  const m = BLOCK_START.exec(text);
+  if (!m?.[1]) return text;
+  // `1.` → `1\.`, `-` → `\-`: markdown shows the same characters, without the block meaning.
+  const marker = m[1];
+  return /^\d/.test(marker) ? `${marker.slice(0, -1)}\\${text.slice(marker.length - 1)}` : `\\${text}`;
 }
 
 /** The `#N` numbers a text mentions outside code spans, so callers do not link the same reference twice. */

@@ -153,7 +153,7 @@ export function buildNotesView(input: NotesInput, opts: NotesOptions = {}): Note
 
   const compareUrl =
     repoUrl && input.previousTag ? `${repoUrl}/compare/${tagInUrl(input.previousTag)}...${tagInUrl(input.tag)}` : null;
-  const title = escapeMarkdownText(input.version);
+  const title = input.version; // validated SemVer: nothing to escape
   const heading = compareUrl ? `## [${title}](${compareUrl}) (${input.date})` : `## ${title} (${input.date})`;
 
   return {
@@ -184,10 +184,15 @@ function breakingItems(commit: ParsedCommit, repoUrl: string | null): NotesItem[
  * links. Shared with the CHANGELOG editor so both documents describe a commit the same way.
  */
 export function commitNotesItem(commit: ParsedCommit, rawText: string, repoUrl: string | null): NotesItem {
-  const lines = rawText.trim().split(/\r?\n/);
+  // Blank lines are dropped: inside a bullet they would start a new paragraph, and an indented line after
+  // one would become a code block.
+  const lines = rawText
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const linkCtx = { repoUrl: repoUrl ?? undefined, pr: commit.pr };
   // Continuation lines of a multi-line breaking note are indented so they stay inside the bullet.
-  const subject = lines.map((l) => renderInlineText(l.trim(), linkCtx)).join('\n  ');
+  const subject = lines.map((l) => renderInlineText(l, linkCtx)).join('\n  ');
   const mentioned = mentionedReferences(rawText);
   const scope = commit.scope ? escapeMarkdownText(commit.scope) : null;
   const shortHash = commit.hash.slice(0, 7);
