@@ -76,6 +76,7 @@ export function gitFailure(cwd: string, args: readonly string[], stderr: string,
     /does not have any commits yet/i.test(text) ||
     /ambiguous argument 'HEAD'/i.test(text) ||
     /bad default revision 'HEAD'/i.test(text) ||
+    /bad revision 'HEAD'/i.test(text) ||
     /malformed object name '?HEAD'?/i.test(text)
   ) {
     return emptyRepoError(cwd);

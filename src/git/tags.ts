@@ -1,5 +1,6 @@
 // Finds the latest release tag reachable from HEAD, and creates and pushes annotated tags without ever moving one.
 import { CutterError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import { parseTag, pickLatestTag } from '../core/tag-format.js';
 import { assertSafeRemote, assertValidTagName } from './ref-name.js';
 import { headSha } from './repo-info.js';
@@ -132,7 +133,7 @@ export async function pushTag(cwd: string, remote: string, name: string): Promis
   }
   throw new CutterError(
     'CUTTER_GIT_FAILED',
-    `git push of ${name} to ${remote} failed: ${res.stderr.trim().slice(0, 400)}`,
+    `git push of ${name} to ${remote} failed: ${redact(res.stderr.trim().slice(0, 400))}`,
     {
       hint: 'check the remote URL and your credentials (git push by hand shows the full error)',
       transient: /timed out|could not resolve|connection|temporarily/i.test(res.stderr),
