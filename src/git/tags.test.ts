@@ -81,11 +81,11 @@ describe('latestReleaseTag', () => {
   it('treats tag names with shell metacharacters as foreign, running nothing', async () => {
     const dir = repoWithCommits(['feat: a']);
     git(dir, ['tag', 'v1.0.0;rm-rf-x']);
-    git(dir, ['tag', '$(touch${IFS}pwned)']);
+    git(dir, ['tag', '$(touch$IFS-pwned)']);
     git(dir, ['tag', '`touch`pwned']);
     const res = await latestReleaseTag(dir, 'v{version}');
     expect(res.latest).toBeNull();
-    expect(res.foreign.sort()).toEqual(['$(touch${IFS}pwned)', '`touch`pwned', 'v1.0.0;rm-rf-x'].sort());
+    expect(res.foreign.sort()).toEqual(['$(touch$IFS-pwned)', '`touch`pwned', 'v1.0.0;rm-rf-x'].sort());
     expect(git(dir, ['status', '--porcelain'])).toBe('');
   });
 
