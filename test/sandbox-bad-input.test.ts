@@ -75,7 +75,7 @@ describe('sandbox answers bad input like GitHub and stays unharmed', () => {
   it('says which field is missing', async () => {
     const res = await call('POST', `/repos/${owner}/${repo}/git/refs`, JSON.stringify({ ref: 'refs/heads/y' }));
     expect(res.status).toBe(422);
-    expect((await res.json()).message).toBe('Invalid request.\n\n"sha" wasn\'t supplied.');
+    expect(((await res.json()) as { message: string }).message).toBe('Invalid request.\n\n"sha" wasn\'t supplied.');
   });
 
   it('refuses a release with an invalid tag name', async () => {

@@ -137,7 +137,7 @@ describe('sandbox limits, faults and counters', () => {
     const denied = await fetch(`${h.url}/_sandbox/counters`, { headers: { authorization: `token ${TOKEN}` } });
     expect(denied.status).toBe(401);
     const res = await fetch(`${h.url}/_sandbox/counters`, { headers: { authorization: `token ${ADMIN}` } });
-    const c = await res.json();
+    const c = (await res.json()) as import('../src/sandbox/counters.js').CounterSnapshot;
     expect(c.byRoute['GET /repos/{owner}/{repo}']).toBe(2);
     expect(c.byRoute['POST /orgs/{org}/repos']).toBe(1);
     expect(c.byKind).toEqual({ read: 2, write: 1 });

@@ -6,12 +6,13 @@ import { redact } from '../core/redact.js';
 import { gitPeakRssKb } from '../git/child-stats.js';
 import { registerChangelog } from './commands/changelog.js';
 import { registerRelease } from './commands/release.js';
+import { registerSandbox } from './commands/sandbox.js';
 
 /** Adds one sub-command to the program. Command modules keep heavy imports inside their action. */
 export type CommandRegistration = (program: Command) => void;
 
 /** Every sub-command, one line each: adding a command is adding a row. */
-export const COMMANDS: readonly CommandRegistration[] = [registerRelease, registerChangelog];
+export const COMMANDS: readonly CommandRegistration[] = [registerRelease, registerChangelog, registerSandbox];
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;

@@ -1,0 +1,54 @@
+import { rm } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startSandboxCommand } from '../src/cli/commands/sandbox.js';
+import type { Sandbox } from '../src/sandbox/server.js';
+
+describe('cutter sandbox', () => {
+  let sandbox: Sandbox | undefined;
+  let root = '';
+  afterAll(async () => {
+    await sandbox?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('starts a seeded sandbox and prints the URL, the token and a clone URL', async () => {
+    const started = await startSandboxCommand({
+      port: '0',
+      host: '127.0.0.1',
+      org: 'acme',
+      connectors: '3',
+      token: 'cli-token-123456',
+      adminToken: 'cli-admin-123456',
+      clockScale: '1',
+      seed: '1',
+    });
+    sandbox = started.sandbox;
+    root = started.sandbox.opts.root;
+    const text = started.lines.join('\n');
+    expect(text).toContain(sandbox.url);
+    expect(text).toContain('cli-token-123456');
+    expect(text).toMatch(
+      /git clone http:\/\/x-access-token:cli-token-123456@127\.0\.0\.1:\d+\/acme\/connector-\d\.git/,
+    );
+    const res = await fetch(`${sandbox.url}/orgs/acme/repos?per_page=100`, {
+      headers: { authorization: 'token cli-token-123456' },
+    });
+    const repos = (await res.json()) as { name: string }[];
+    expect(repos.filter((r) => r.name.startsWith('connector-')).length).toBe(3);
+  });
+
+  it('refuses a port that is not a number', async () => {
+    await expect(
+      startSandboxCommand({
+        port: 'abc',
+        host: '127.0.0.1',
+        org: 'acme',
+        connectors: '1',
+        token: 't',
+        adminToken: 'a',
+        clockScale: '1',
+        seed: '1',
+      }),
+    ).rejects.toThrow(/--port/);
+  });
+});
