@@ -17,11 +17,13 @@ import { type Contender, runRounds } from './lib/rounds.js';
 const DEFAULT_SIZES = [1_000, 10_000, 100_000];
 /** A tool whose warm-up exceeds this runs once at that size (semantic-release at 100k), keeping the run to minutes. */
 const SINGLE_RUN_ABOVE_MS = 30_000;
+/** Any single run longer than this is stopped and kept as a lower bound (semantic-release at 100k commits). */
+const DEFAULT_TIME_LIMIT_S = 300;
 
-function options(args: readonly string[]): { sizes: number[]; rounds: number | null } {
+function options(args: readonly string[]): { sizes: number[]; rounds: number | null; timeLimitS: number } {
   const { values } = parseArgs({
     args: [...args],
-    options: { sizes: { type: 'string' }, rounds: { type: 'string' } },
+    options: { sizes: { type: 'string' }, rounds: { type: 'string' }, 'time-limit': { type: 'string' } },
     strict: false,
   });
   const sizes = typeof values.sizes === 'string' ? values.sizes.split(',').map((s) => Number(s.trim())) : DEFAULT_SIZES;
@@ -32,11 +34,17 @@ function options(args: readonly string[]): { sizes: number[]; rounds: number | n
   if (rounds !== null && (!Number.isInteger(rounds) || rounds < 1)) {
     throw new Error(`--rounds must be a positive integer, got ${String(values.rounds)}`);
   }
-  return { sizes, rounds };
+  const limit = values['time-limit'];
+  const timeLimitS = typeof limit === 'string' ? Number(limit) : DEFAULT_TIME_LIMIT_S;
+  if (!Number.isFinite(timeLimitS) || timeLimitS <= 0) {
+    throw new Error(`--time-limit must be a positive number of seconds, got ${String(limit)}`);
+  }
+  return { sizes, rounds, timeLimitS };
 }
 
 export async function run(context: BenchContext): Promise<BenchReport> {
-  const { sizes, rounds } = options(context.args);
+  const { sizes, rounds, timeLimitS } = options(context.args);
+  const limits = { timeoutMs: timeLimitS * 1000 };
   const machine = await machineInfo();
   const gnuTime = (await gnuTimePath()) !== null;
   const missingCli = await cutterMissing(context.root);
@@ -56,9 +64,12 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     );
     await prepareSemanticRelease(fixture);
     await prepareGitCliff(fixture);
-    const contenders: Contender<CoreSample>[] = [floorContender(fixture)];
-    if (!missingCli) contenders.push(cutterContender(fixture, context.root));
-    contenders.push(semanticReleaseContender(fixture, context.root), gitCliffContender(fixture, context.root));
+    const contenders: Contender<CoreSample>[] = [floorContender(fixture, limits)];
+    if (!missingCli) contenders.push(cutterContender(fixture, context.root, limits));
+    contenders.push(
+      semanticReleaseContender(fixture, context.root, limits),
+      gitCliffContender(fixture, context.root, limits),
+    );
     const plannedRounds = rounds ?? (commits >= 100_000 ? 3 : 5);
     const samples = await runRounds(
       contenders,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextVersionFromJson } from '../bench/core/cutter.js';
 import { gitCliffVersion } from '../bench/core/git-cliff.js';
 import { semanticReleaseVersion } from '../bench/core/semantic-release.js';
+import { type SizeFigures, type ToolFigures, targetChecks } from '../bench/core/summary.js';
 import { generateHistory } from '../bench/lib/conventional-history.js';
 import { writeHistoryRepo } from '../bench/lib/fast-import.js';
 import { timedSpawn } from '../bench/lib/measure.js';
@@ -131,6 +132,13 @@ describe('measuring', () => {
     expect(run.stderr).toMatch(/no-such-ref/);
   });
 
+  it('stops a command at its time limit, children included, and says the time is a lower bound', async () => {
+    const run = await timedSpawn('sh', ['-c', 'sleep 30 & sleep 30'], { cwd: repo, timeoutMs: 300 });
+    expect(run.timedOut).toBe(true);
+    expect(run.ms).toBeGreaterThanOrEqual(300);
+    expect(run.ms).toBeLessThan(10_000);
+  });
+
   it('takes the median of odd and even sample counts', () => {
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
@@ -163,6 +171,68 @@ describe('measuring', () => {
       ['l', 'r'],
     );
     expect(table.split('\n')).toEqual(['| tool | ms |', '| --- | ---: |', '| a\\|b | — |', '| multi line | 12 |']);
+  });
+});
+
+describe('target checks', () => {
+  const tool = (name: string, medianMs: number, extra: Partial<ToolFigures> = {}): ToolFigures => ({
+    tool: name,
+    runs: 3,
+    medianMs,
+    samplesMs: [medianMs],
+    ratioToFloor: null,
+    peakRssMb: 50,
+    version: name === 'floor' ? null : '1.5.0',
+    ...extra,
+  });
+  const size = (tools: ToolFigures[]): SizeFigures => ({
+    commits: 100_000,
+    expectedVersion: '1.5.0',
+    tools,
+    agreement: 'agree',
+  });
+
+  it('meets every target when cutter is near the floor and far ahead of its peers', () => {
+    const checks = targetChecks(
+      size([
+        tool('floor', 1000),
+        tool('cutter', 1200, { ratioToFloor: 1.2 }),
+        tool('semantic-release', 60_000),
+        tool('git-cliff', 5000),
+      ]),
+    );
+    expect(checks.map((c) => c.met)).toEqual([true, true, true, true, true]);
+  });
+
+  it('misses the targets it misses, and calls a tie with git-cliff a miss', () => {
+    const checks = targetChecks(
+      size([
+        tool('floor', 1000),
+        tool('cutter', 2000, { ratioToFloor: 2, peakRssMb: 120 }),
+        tool('semantic-release', 20_000),
+        tool('git-cliff', 2000),
+      ]),
+    );
+    expect(checks.map((c) => c.met)).toEqual([false, false, false, false, true]);
+  });
+
+  it('counts a peer stopped at the time limit as a lower bound: met when already enough, unknown otherwise', () => {
+    const enough = targetChecks(
+      size([
+        tool('floor', 1000),
+        tool('cutter', 1000, { ratioToFloor: 1 }),
+        tool('semantic-release', 300_000, { lowerBound: true, version: null }),
+      ]),
+    );
+    expect(enough[1]).toMatchObject({ met: true, measured: expect.stringMatching(/^≥ 300×/) });
+    const unknown = targetChecks(
+      size([
+        tool('floor', 1000),
+        tool('cutter', 100_000, { ratioToFloor: 100 }),
+        tool('semantic-release', 300_000, { lowerBound: true }),
+      ]),
+    );
+    expect(unknown[1]!.met).toBeNull();
   });
 });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { timedSpawn } from '../lib/measure.js';
 import type { Contender } from '../lib/rounds.js';
 import type { CoreFixture } from './fixture.js';
-import { type CoreSample, failure, toolEnv } from './sample.js';
+import { type CoreSample, failure, type RunLimits, toolEnv } from './sample.js';
 
 /** Null when the CLI is built, else why Cutter cannot be measured yet. */
 export async function cutterMissing(root: string): Promise<string | null> {
@@ -46,7 +46,7 @@ interface CutterStats {
 
 let statsCounter = 0;
 
-export function cutterContender(fixture: CoreFixture, root: string): Contender<CoreSample> {
+export function cutterContender(fixture: CoreFixture, root: string, limits: RunLimits = {}): Contender<CoreSample> {
   const bin = join(root, 'bin', 'cutter.js');
   return {
     name: 'cutter',
@@ -56,7 +56,12 @@ export function cutterContender(fixture: CoreFixture, root: string): Contender<C
       const run = await timedSpawn(
         process.execPath,
         [bin, 'release', '--dry-run', '--json', '--cwd', fixture.repoDir],
-        { cwd: fixture.repoDir, env: toolEnv({ CUTTER_STATS_FILE: statsFile }), captureStdout: true },
+        {
+          cwd: fixture.repoDir,
+          env: toolEnv({ CUTTER_STATS_FILE: statsFile }),
+          captureStdout: true,
+          timeoutMs: limits.timeoutMs,
+        },
       );
       let stats: CutterStats = {};
       try {
@@ -71,7 +76,9 @@ export function cutterContender(fixture: CoreFixture, root: string): Contender<C
         peakRssKb: typeof stats.maxRssKb === 'number' ? stats.maxRssKb : run.peakRssKb,
         gitPeakRssKb: typeof stats.gitPeakRssKb === 'number' ? stats.gitPeakRssKb : null,
         version: null,
+        timedOut: run.timedOut,
       };
+      if (run.timedOut) return sample;
       if (run.exitCode !== 0) {
         sample.error = failure(run.exitCode, run.stderr, run.stdout);
         return sample;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { timedSpawn } from '../lib/measure.js';
 import type { Contender } from '../lib/rounds.js';
 import type { CoreFixture } from './fixture.js';
-import { type CoreSample, failure, toolEnv } from './sample.js';
+import { type CoreSample, failure, type RunLimits, toolEnv } from './sample.js';
 
 /** A config close to git-cliff's own conventional-commits default, grouping the same types Cutter groups. */
 const CLIFF_TOML = `# Written by bench/core/git-cliff.ts for the core benchmark.
@@ -57,7 +57,7 @@ export function gitCliffVersion(stdout: string): string | null {
   return /^v?(\d+\.\d+\.\d+\S*)$/.exec(last.trim())?.[1] ?? null;
 }
 
-export function gitCliffContender(fixture: CoreFixture, root: string): Contender<CoreSample> {
+export function gitCliffContender(fixture: CoreFixture, root: string, limits: RunLimits = {}): Contender<CoreSample> {
   const bin = join(root, 'node_modules', '.bin', 'git-cliff');
   return {
     name: 'git-cliff',
@@ -66,8 +66,15 @@ export function gitCliffContender(fixture: CoreFixture, root: string): Contender
         cwd: fixture.repoDir,
         env: toolEnv(),
         captureStdout: true,
+        timeoutMs: limits.timeoutMs,
       });
-      const sample: CoreSample = { ms: run.ms, peakRssKb: run.peakRssKb, version: gitCliffVersion(run.stdout) };
+      const sample: CoreSample = {
+        ms: run.ms,
+        peakRssKb: run.peakRssKb,
+        version: gitCliffVersion(run.stdout),
+        timedOut: run.timedOut,
+      };
+      if (run.timedOut) return sample;
       if (run.exitCode !== 0) sample.error = failure(run.exitCode, run.stderr, run.stdout);
       else if (sample.version === null) sample.error = `no version on stdout: ${run.stdout.slice(0, 200)}`;
       return sample;

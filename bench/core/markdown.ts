@@ -24,8 +24,8 @@ export function corePage(page: CorePage): string {
     size.tools.map((t) => [
       label(size.commits),
       t.tool,
-      t.medianMs,
-      t.ratioToFloor === null ? null : `${t.ratioToFloor}×`,
+      t.medianMs === null ? null : `${t.lowerBound ? '≥ ' : ''}${t.medianMs}`,
+      t.ratioToFloor === null ? null : `${t.lowerBound ? '≥ ' : ''}${t.ratioToFloor}×`,
       t.runs,
       t.peakRssMb,
       t.gitPeakRssMb,

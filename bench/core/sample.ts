@@ -10,6 +10,11 @@ export interface CoreSample extends Sample {
   version: string | null;
 }
 
+/** Limits every contender honours: a run longer than `timeoutMs` is killed and kept as a lower bound. */
+export interface RunLimits {
+  timeoutMs?: number;
+}
+
 /**
  * The same environment for every tool: no tokens (semantic-release must not reach for GitHub) and no CI
  * variables (it must not guess a CI branch or PR), so the run is offline and comparable.

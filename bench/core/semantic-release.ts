@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { timedSpawn } from '../lib/measure.js';
 import type { Contender } from '../lib/rounds.js';
 import type { CoreFixture } from './fixture.js';
-import { type CoreSample, failure, toolEnv } from './sample.js';
+import { type CoreSample, failure, type RunLimits, toolEnv } from './sample.js';
 
 const RELEASERC = '.releaserc.json';
 
@@ -36,7 +36,11 @@ export function semanticReleaseVersion(log: string): string | null {
   return /The next release version is (\S+)/.exec(log)?.[1] ?? null;
 }
 
-export function semanticReleaseContender(fixture: CoreFixture, root: string): Contender<CoreSample> {
+export function semanticReleaseContender(
+  fixture: CoreFixture,
+  root: string,
+  limits: RunLimits = {},
+): Contender<CoreSample> {
   const bin = join(root, 'node_modules', '.bin', 'semantic-release');
   return {
     name: 'semantic-release',
@@ -45,12 +49,15 @@ export function semanticReleaseContender(fixture: CoreFixture, root: string): Co
         cwd: fixture.repoDir,
         env: toolEnv(),
         captureStdout: true,
+        timeoutMs: limits.timeoutMs,
       });
       const sample: CoreSample = {
         ms: run.ms,
         peakRssKb: run.peakRssKb,
         version: semanticReleaseVersion(run.stdout) ?? semanticReleaseVersion(run.stderr),
+        timedOut: run.timedOut,
       };
+      if (run.timedOut) return sample;
       if (run.exitCode !== 0) sample.error = failure(run.exitCode, run.stderr, run.stdout);
       else if (sample.version === null) sample.error = `no next version in its log: ${failure(0, run.stdout)}`;
       return sample;

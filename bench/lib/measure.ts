@@ -15,6 +15,8 @@ export interface TimedRun {
   stdout: string;
   /** The last 64 kB of stderr, for error messages and tools that log there. */
   stderr: string;
+  /** True when the run was stopped at `timeoutMs`: `ms` is then a lower bound. */
+  timedOut: boolean;
 }
 
 export interface TimedSpawnOptions {
@@ -22,6 +24,8 @@ export interface TimedSpawnOptions {
   env?: NodeJS.ProcessEnv;
   /** Capture stdout (to parse a result) instead of sending it to /dev/null like the floor does. */
   captureStdout?: boolean;
+  /** Kill the command's whole process group after this long (a peer too slow to wait for). */
+  timeoutMs?: number;
 }
 
 const GNU_TIME = '/usr/bin/time';
@@ -75,7 +79,17 @@ function spawnAndTime(command: string, args: readonly string[], options: TimedSp
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', options.captureStdout ? 'pipe' : devNull, 'pipe'],
+      // Its own process group, so a timeout kills the tool and its children (git, workers), not just GNU time.
+      detached: options.timeoutMs !== undefined,
     });
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+          }, options.timeoutMs);
     const out: Buffer[] = [];
     let err = Buffer.alloc(0);
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
@@ -83,8 +97,12 @@ function spawnAndTime(command: string, args: readonly string[], options: TimedSp
       err = Buffer.concat([err, chunk]);
       if (err.length > STDERR_TAIL_BYTES * 2) err = err.subarray(err.length - STDERR_TAIL_BYTES);
     });
-    child.on('error', reject);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on('close', (code) => {
+      clearTimeout(timer);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       resolve({
         ms,
@@ -92,6 +110,7 @@ function spawnAndTime(command: string, args: readonly string[], options: TimedSp
         peakRssKb: null,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: err.subarray(Math.max(0, err.length - STDERR_TAIL_BYTES)).toString('utf8'),
+        timedOut,
       });
     });
   });

@@ -4,6 +4,8 @@ export interface Sample {
   ms: number;
   /** Set when the run failed; a failed tool is not run again in later rounds. */
   error?: string;
+  /** Set when the run hit its time limit: `ms` is a lower bound and the contender is not run again. */
+  timedOut?: boolean;
 }
 
 export interface Contender<S extends Sample> {
@@ -40,6 +42,11 @@ export async function runRounds<S extends Sample>(
     progress(`warm-up ${contender.name}: ${Math.round(warm.ms)} ms${warm.error ? ` FAILED: ${warm.error}` : ''}`);
     if (warm.error) {
       results.set(contender.name, { samples: [warm], note: 'failed on warm-up' });
+    } else if (warm.timedOut) {
+      results.set(contender.name, {
+        samples: [warm],
+        note: `stopped at the ${Math.round(warm.ms / 1000)} s time limit: a lower bound`,
+      });
     } else if (plan.singleRunAboveMs !== undefined && warm.ms > plan.singleRunAboveMs) {
       results.set(contender.name, {
         samples: [warm],
@@ -59,6 +66,9 @@ export async function runRounds<S extends Sample>(
       if (sample.error) {
         active.delete(contender.name);
         entry.note = `failed in round ${round}`;
+      } else if (sample.timedOut) {
+        active.delete(contender.name);
+        entry.note = `stopped at the time limit in round ${round}`;
       }
     }
     progress(`round ${round}/${plan.rounds} done`);
