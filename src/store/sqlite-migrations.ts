@@ -85,4 +85,9 @@ CREATE TABLE kv (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'lease ids fence a worker that lost its lease and claimed the task again',
+    sql: 'ALTER TABLE tasks ADD COLUMN lease_id TEXT;',
+  },
 ];

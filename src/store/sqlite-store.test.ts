@@ -31,10 +31,10 @@ afterEach(async () => {
 const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-function commitOf(task: TaskRecord, workerId: string, over: Partial<StepCommit> = {}): StepCommit {
+function commitOf(task: TaskRecord, over: Partial<StepCommit> = {}): StepCommit {
   return {
     taskId: task.id,
-    workerId,
+    leaseId: task.leaseId ?? '',
     now: at(10),
     data: task.data,
     next: { status: 'done' },
@@ -49,11 +49,11 @@ function commitOf(task: TaskRecord, workerId: string, over: Partial<StepCommit> 
 
 describe('SqliteStore schema', () => {
   it('applies the migrations once, even when the file is opened again', async () => {
-    expect(store.schemaVersion()).toBe(1);
+    expect(store.schemaVersion()).toBe(2);
     const again = open();
-    expect(again.schemaVersion()).toBe(1);
+    expect(again.schemaVersion()).toBe(2);
     const raw = new Database(join(dir, 'cutter.db'), { readonly: true });
-    expect(raw.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 1 });
+    expect(raw.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 2 });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
   });
@@ -151,7 +151,7 @@ describe('claiming', () => {
     expect((await store.claimTask({ workerId: 'w2', ...opts }))?.id).toBe(b1.id);
     expect(await store.claimTask({ workerId: 'w3', ...opts })).toBeNull();
     const claimedA1 = (await store.getTask(a1.id)) as TaskRecord;
-    expect(await store.commitStep(commitOf(claimedA1, 'w1'))).toMatchObject({ status: 'done' });
+    expect(await store.commitStep(commitOf(claimedA1))).toMatchObject({ status: 'done' });
     expect((await store.claimTask({ workerId: 'w3', ...opts }))?.id).toBe(a2.id);
   });
 
@@ -186,20 +186,35 @@ describe('claiming', () => {
     expect(await store.claimTask({ workerId: 'alive', now: at(999), leaseMs: 1000 })).toBeNull();
     const taken = await store.claimTask({ workerId: 'alive', now: at(1001), leaseMs: 1000 });
     expect(taken).toMatchObject({ id: task.id, lockedBy: 'alive', data: { n: 1 } });
-    expect(await store.commitStep(commitOf(dead, 'dead', { data: { n: 99 } }))).toBeNull();
+    expect(await store.commitStep(commitOf(dead, { data: { n: 99 } }))).toBeNull();
     expect((await store.getTask(task.id))?.data).toEqual({ n: 1 });
     expect(await store.listStepLog(task.id)).toEqual([]);
   });
 
-  it('renews only the leases a worker still holds and releases them on request', async () => {
+  it('renews only the leases still held and releases them on request', async () => {
     const { task } = await store.createTask({ kind: 'k', key: 'acme/a' }, at(0));
-    await store.claimTask({ workerId: 'w', now: at(0), leaseMs: 1000 });
-    expect(await store.renewLeases('w', [task.id, 'other'], at(5000))).toEqual([task.id]);
-    expect(await store.renewLeases('x', [task.id], at(9000))).toEqual([]);
+    const claimed = (await store.claimTask({ workerId: 'w', now: at(0), leaseMs: 1000 })) as TaskRecord;
+    const lease = { taskId: task.id, leaseId: claimed.leaseId ?? '' };
+    expect(await store.renewLeases([lease, { taskId: 'other', leaseId: 'x' }], at(5000))).toEqual([task.id]);
+    expect(await store.renewLeases([{ taskId: task.id, leaseId: 'stale' }], at(9000))).toEqual([]);
     expect(await store.releaseLeases('w', at(100))).toBe(1);
-    expect(await store.claimTask({ workerId: 'w2', now: at(100), leaseMs: 1000 })).toMatchObject({ id: task.id });
-    expect(await store.releaseTask(task.id, 'w2', at(200))).toBe(true);
-    expect(await store.getTask(task.id)).toMatchObject({ status: 'queued', lockedBy: null });
+    const again = (await store.claimTask({ workerId: 'w2', now: at(100), leaseMs: 1000 })) as TaskRecord;
+    expect(again.id).toBe(task.id);
+    expect(await store.releaseTask(lease, at(200))).toBe(false);
+    expect(await store.releaseTask({ taskId: task.id, leaseId: again.leaseId ?? '' }, at(200))).toBe(true);
+    expect(await store.getTask(task.id)).toMatchObject({ status: 'queued', lockedBy: null, leaseId: null });
+  });
+
+  it('fences out an old claim even when the same worker claimed the task again after its lease expired', async () => {
+    const { task } = await store.createTask({ kind: 'k', key: 'acme/a', data: { n: 1 } }, at(0));
+    const first = (await store.claimTask({ workerId: 'w', now: at(0), leaseMs: 100 })) as TaskRecord;
+    const second = (await store.claimTask({ workerId: 'w', now: at(200), leaseMs: 100 })) as TaskRecord;
+    expect(second.leaseId).not.toBe(first.leaseId);
+    expect(await store.commitStep(commitOf(first, { data: { n: 2 }, next: { status: 'running' } }))).toBeNull();
+    expect(await store.commitStep(commitOf(second, { data: { n: 3 }, next: { status: 'running' } }))).toMatchObject({
+      data: { n: 3 },
+    });
+    expect((await store.getTask(task.id))?.data).toEqual({ n: 3 });
   });
 });
 
@@ -208,7 +223,7 @@ describe('commitStep', () => {
     const { task } = await store.createTask({ kind: 'k', key: 'acme/a', data: { a: 1 } }, at(0));
     const claimed = (await store.claimTask({ workerId: 'w', now: at(1), leaseMs: 1000 })) as TaskRecord;
     const saved = await store.commitStep(
-      commitOf(claimed, 'w', {
+      commitOf(claimed, {
         data: { a: 1, b: 2 },
         next: { status: 'running' },
         log: {
@@ -236,7 +251,7 @@ describe('commitStep', () => {
     const parent = (await store.createTask({ kind: 'fleet', key: 'acme' }, at(0))).task;
     const claimed = (await store.claimTask({ workerId: 'w', now: at(1), leaseMs: 1000 })) as TaskRecord;
     const fanned = await store.commitStep(
-      commitOf(claimed, 'w', {
+      commitOf(claimed, {
         next: { status: 'settle', seenPending: 2 },
         children: [
           { kind: 'release', key: 'acme/a' },
@@ -250,7 +265,7 @@ describe('commitStep', () => {
     for (const [i, kid] of kids.entries()) {
       const c = (await store.claimTask({ workerId: `k${i}`, now: at(20), leaseMs: 1000 })) as TaskRecord;
       expect(c.parentId).toBe(parent.id);
-      await store.commitStep(commitOf(c, `k${i}`, { next: { status: i === 0 ? 'done' : 'failed' } }));
+      await store.commitStep(commitOf(c, { next: { status: i === 0 ? 'done' : 'failed' } }));
       expect(kid.parentId).toBe(parent.id);
     }
     const woken = (await store.getTask(parent.id)) as TaskRecord;
@@ -266,7 +281,7 @@ describe('retry and cancel', () => {
     await expect(store.retryTask(task.id, 'alice')).rejects.toMatchObject({ code: 'CUTTER_REFUSED' });
     const claimed = (await store.claimTask({ workerId: 'w', now: at(1), leaseMs: 1000 })) as TaskRecord;
     const error = { code: 'CUTTER_GITHUB_ERROR', message: 'boom', transient: false };
-    await store.commitStep(commitOf(claimed, 'w', { next: { status: 'failed' }, error, step: 'tag' }));
+    await store.commitStep(commitOf(claimed, { next: { status: 'failed' }, error, step: 'tag' }));
     const retried = await store.retryTask(task.id, 'alice', at(50));
     expect(retried).toMatchObject({ status: 'queued', step: 'tag', error: null, attempt: 1, data: { kept: true } });
     expect(await store.listAudit({ target: task.id })).toMatchObject([{ actor: 'alice', action: 'task.retry' }]);
@@ -276,7 +291,7 @@ describe('retry and cancel', () => {
     await store.createTask({ kind: 'fleet', key: 'acme' }, at(0));
     const claimed = (await store.claimTask({ workerId: 'w', now: at(1), leaseMs: 1000 })) as TaskRecord;
     await store.commitStep(
-      commitOf(claimed, 'w', { next: { status: 'settle', seenPending: 1 }, children: [{ kind: 'r', key: 'acme/a' }] }),
+      commitOf(claimed, { next: { status: 'settle', seenPending: 1 }, children: [{ kind: 'r', key: 'acme/a' }] }),
     );
     const cancelled = await store.cancelTask(claimed.id, 'bob');
     expect(cancelled).toMatchObject({ status: 'cancelled', children: { pending: 0, cancelled: 1 } });

@@ -13,6 +13,7 @@ import type {
   IngestResult,
   JsonObject,
   KvEntry,
+  LeaseRef,
   NewTask,
   StepCommit,
   StepLogEntry,
@@ -54,6 +55,7 @@ interface TaskRow {
   run_after: number | null;
   locked_by: string | null;
   locked_until: number | null;
+  lease_id: string | null;
   children_total: number | null;
   children_pending: number;
   children_done: number;
@@ -115,6 +117,7 @@ function toRecord(row: TaskRow): TaskRecord {
     runAfter: iso(row.run_after),
     lockedBy: row.locked_by,
     lockedUntil: iso(row.locked_until),
+    leaseId: row.lease_id,
     children,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
@@ -224,15 +227,15 @@ export class SqliteStore implements Store {
          ORDER BY t.seq LIMIT 1`,
       ),
       lease: db.prepare(
-        `UPDATE tasks SET status = 'running', locked_by = @worker, locked_until = @until, wait_reason = NULL,
-                updated_at = @now WHERE id = @id`,
+        `UPDATE tasks SET status = 'running', locked_by = @worker, locked_until = @until, lease_id = @lease,
+                wait_reason = NULL, updated_at = @now WHERE id = @id`,
       ),
       renew: db.prepare(
-        `UPDATE tasks SET locked_until = @until WHERE id = @id AND locked_by = @worker AND status = 'running'`,
+        `UPDATE tasks SET locked_until = @until WHERE id = @id AND lease_id = @lease AND status = 'running'`,
       ),
       release: db.prepare(
-        `UPDATE tasks SET status = 'queued', locked_by = NULL, locked_until = NULL, run_after = @run_after,
-                updated_at = @now WHERE id = @id AND locked_by = @worker AND status = 'running'`,
+        `UPDATE tasks SET status = 'queued', locked_by = NULL, locked_until = NULL, lease_id = NULL,
+                run_after = @run_after, updated_at = @now WHERE id = @id AND lease_id = @lease AND status = 'running'`,
       ),
       releaseAll: db.prepare(
         `UPDATE tasks SET locked_until = @now - 1 WHERE locked_by = @worker AND status = 'running'`,
@@ -384,7 +387,13 @@ export class SqliteStore implements Store {
         kinds: options.kinds ? JSON.stringify(options.kinds) : null,
       }) as TaskRow | undefined;
       if (!row) return null;
-      this.stmts.lease.run({ id: row.id, worker: options.workerId, until: now + options.leaseMs, now });
+      this.stmts.lease.run({
+        id: row.id,
+        worker: options.workerId,
+        lease: randomUUID(),
+        until: now + options.leaseMs,
+        now,
+      });
       return this.mustRow(row.id);
     });
     // IMMEDIATE takes the write lock before reading, so two processes can never lease the same key at once.
@@ -392,18 +401,20 @@ export class SqliteStore implements Store {
     return row ? toRecord(row) : null;
   }
 
-  async renewLeases(workerId: string, taskIds: string[], until: Date): Promise<string[]> {
-    if (taskIds.length === 0) return [];
+  async renewLeases(leases: LeaseRef[], until: Date): Promise<string[]> {
+    if (leases.length === 0) return [];
     const renew = this.db.transaction(() =>
-      taskIds.filter((id) => this.stmts.renew.run({ id, worker: workerId, until: until.getTime() }).changes > 0),
+      leases
+        .filter((l) => this.stmts.renew.run({ id: l.taskId, lease: l.leaseId, until: until.getTime() }).changes > 0)
+        .map((l) => l.taskId),
     );
     return renew.immediate();
   }
 
-  async releaseTask(taskId: string, workerId: string, runAfter: Date): Promise<boolean> {
+  async releaseTask(lease: LeaseRef, runAfter: Date): Promise<boolean> {
     const result = this.stmts.release.run({
-      id: taskId,
-      worker: workerId,
+      id: lease.taskId,
+      lease: lease.leaseId,
       run_after: runAfter.getTime(),
       now: Date.now(),
     });
@@ -419,14 +430,16 @@ export class SqliteStore implements Store {
     const commit = this.db.transaction((): TaskRow | null => {
       const row = this.row(c.taskId);
       if (!row) return null;
-      if (row.status !== 'running' || row.locked_by !== c.workerId) return null;
+      if (row.status !== 'running' || row.lease_id !== c.leaseId) return null;
 
       let total = row.children_total;
       let pending = row.children_pending;
       if (c.children !== undefined) {
-        for (const child of c.children) this.insertTask({ ...child, parentId: c.taskId }, now);
-        total = (total ?? 0) + c.children.length;
-        pending += c.children.length;
+        // A child whose dedupe key already exists is not created again and so is not counted again.
+        let created = 0;
+        for (const child of c.children) if (this.insertTask({ ...child, parentId: c.taskId }, now).created) created++;
+        total = (total ?? 0) + created;
+        pending += created;
       }
 
       let status: TaskStatus;
@@ -469,6 +482,7 @@ export class SqliteStore implements Store {
           `UPDATE tasks SET status = @status, data = @data, step = @step, attempt = @attempt, steps_run = @steps_run,
                   error = @error, wait_reason = @wait_reason, run_after = @run_after,
                   locked_by = CASE WHEN @status = 'running' THEN locked_by END,
+                  lease_id = CASE WHEN @status = 'running' THEN lease_id END,
                   locked_until = CASE WHEN @status = 'running' THEN @lease_until END,
                   children_total = @children_total, children_pending = @children_pending,
                   updated_at = @now, finished_at = @finished_at
@@ -511,7 +525,8 @@ export class SqliteStore implements Store {
       this.db
         .prepare(
           `UPDATE tasks SET status = 'queued', run_after = @now, attempt = 1, error = NULL, wait_reason = NULL,
-                  locked_by = NULL, locked_until = NULL, finished_at = NULL, updated_at = @now WHERE id = @id`,
+                  locked_by = NULL, locked_until = NULL, lease_id = NULL, finished_at = NULL, updated_at = @now
+           WHERE id = @id`,
         )
         .run({ id: taskId, now: at });
       if (row.parent_id) {
@@ -538,7 +553,7 @@ export class SqliteStore implements Store {
       const cancelOne = (id: string): void => {
         this.db
           .prepare(
-            `UPDATE tasks SET status = 'cancelled', locked_by = NULL, locked_until = NULL, run_after = NULL,
+            `UPDATE tasks SET status = 'cancelled', locked_by = NULL, locked_until = NULL, lease_id = NULL, run_after = NULL,
                     finished_at = @now, updated_at = @now WHERE id = @id`,
           )
           .run({ id, now: at });

@@ -48,6 +48,8 @@ export interface TaskRecord {
   runAfter: string | null;
   lockedBy: string | null;
   lockedUntil: string | null;
+  /** Fencing token of the current claim: only its holder may write the task's next step. */
+  leaseId: string | null;
   children: ChildCounts | null;
   createdAt: string;
   updatedAt: string;
@@ -121,8 +123,8 @@ export type NextState =
 
 export interface StepCommit {
   taskId: string;
-  /** Fencing: nothing is written unless this worker still holds the task's lease. */
-  workerId: string;
+  /** Fencing: nothing is written unless this claim (the `leaseId` claimTask returned) still holds the task. */
+  leaseId: string;
   now: Date;
   /** The full new data (`children` is owned by the store and ignored here). */
   data: JsonObject;
@@ -136,6 +138,11 @@ export interface StepCommit {
   log?: StepLogEntry;
   /** Fan-out: child tasks created atomically with this step (their parentId is set to taskId). */
   children?: NewTask[];
+}
+
+export interface LeaseRef {
+  taskId: string;
+  leaseId: string;
 }
 
 export interface ClaimOptions {
@@ -191,10 +198,10 @@ export interface Store {
    * older unfinished task with that key exists (its parent excepted). Expired leases of dead workers are taken over.
    */
   claimTask(options: ClaimOptions): Promise<TaskRecord | null>;
-  /** Extends the leases this worker still holds; returns the ids it still holds. */
-  renewLeases(workerId: string, taskIds: string[], until: Date): Promise<string[]>;
+  /** Extends the leases still held; returns the task ids whose lease is still held. */
+  renewLeases(leases: LeaseRef[], until: Date): Promise<string[]>;
   /** Gives a leased task back (queued, runnable at `runAfter`), e.g. on graceful stop. */
-  releaseTask(taskId: string, workerId: string, runAfter: Date): Promise<boolean>;
+  releaseTask(lease: LeaseRef, runAfter: Date): Promise<boolean>;
   /** Expires every lease held by a worker id (a restarted worker reclaiming its own tasks at once). */
   releaseLeases(workerId: string, now?: Date): Promise<number>;
   /** One transaction: new data + status + step log entry + children + parent counters; null if the lease was lost. */

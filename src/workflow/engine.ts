@@ -73,6 +73,7 @@ export function describeError(err: unknown, transient: boolean): TaskError {
 }
 
 interface Running {
+  leaseId: string;
   controller: AbortController;
   done: Promise<void>;
 }
@@ -258,12 +259,16 @@ export class Engine<D = unknown> {
   }
 
   private launch(task: TaskRecord): void {
+    // We lost this task's lease (the event loop stalled past it) and won it back: the old run is fenced out.
+    this.running
+      .get(task.id)
+      ?.controller.abort(new CutterError('CUTTER_TRANSIENT', `lost the lease on task ${task.id}`, { transient: true }));
     const controller = new AbortController();
-    const entry: Running = { controller, done: Promise.resolve() };
+    const entry: Running = { leaseId: task.leaseId ?? '', controller, done: Promise.resolve() };
     entry.done = this.runTask(task, controller)
       .catch((error: unknown) => this.emit('problem', { error, taskId: task.id }))
       .finally(() => {
-        this.running.delete(task.id);
+        if (this.running.get(task.id) === entry) this.running.delete(task.id);
         this.poke();
       });
     this.running.set(task.id, entry);
@@ -304,12 +309,11 @@ export class Engine<D = unknown> {
   }
 
   private async renew(): Promise<void> {
-    const ids = [...this.running.keys()];
+    const leases = [...this.running.entries()].map(([taskId, r]) => ({ taskId, leaseId: r.leaseId }));
+    const ids = leases.map((l) => l.taskId);
     if (ids.length === 0) return;
     try {
-      const held = new Set(
-        await this.store.renewLeases(this.workerId, ids, new Date(this.clock().getTime() + this.leaseMs)),
-      );
+      const held = new Set(await this.store.renewLeases(leases, new Date(this.clock().getTime() + this.leaseMs)));
       for (const id of ids) {
         if (!held.has(id)) {
           this.running
@@ -331,7 +335,7 @@ export class Engine<D = unknown> {
     if (!flow) return; // claimTask only hands out our kinds
     for (;;) {
       if (this.stopping) {
-        await this.store.releaseTask(task.id, this.workerId, this.clock());
+        await this.store.releaseTask({ taskId: task.id, leaseId: claimed.leaseId ?? '' }, this.clock());
         return;
       }
       const step = flow.select(task.data);
@@ -371,7 +375,7 @@ export class Engine<D = unknown> {
     const now = this.clock();
     return this.store.commitStep({
       taskId: task.id,
-      workerId: this.workerId,
+      leaseId: task.leaseId ?? '',
       now,
       data: change.data,
       next: change.next,
