@@ -55,3 +55,13 @@ export function renderText(message: ReleaseMessage, template?: string): string {
     );
   }
 }
+
+/** A template's syntax error as one line, or null when it compiles (config validation runs this at load time). */
+export function checkTemplate(template: string): string | null {
+  try {
+    eta.compile(template);
+    return null;
+  } catch (err) {
+    return redact(err instanceof Error ? (err.message.split('\n')[0] ?? 'invalid template') : String(err));
+  }
+}
