@@ -1,13 +1,14 @@
 // Core benchmark: Cutter's next-version dry run vs the git-log floor, semantic-release and git-cliff at 1k/10k/100k commits.
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { cutterContender, cutterMissing } from './core/cutter.js';
-import { coreFixture } from './core/fixture.js';
+import { type CoreFixture, coreFixture } from './core/fixture.js';
 import { floorArgs, floorContender } from './core/floor.js';
-import { cliffConfigPath, gitCliffContender, prepareGitCliff } from './core/git-cliff.js';
-import { corePage } from './core/markdown.js';
+import { gitCliffContender, prepareGitCliff } from './core/git-cliff.js';
+import { type CorePage, corePage } from './core/markdown.js';
 import type { CoreSample } from './core/sample.js';
 import { prepareSemanticRelease, semanticReleaseContender } from './core/semantic-release.js';
-import { agreement, type SizeFigures, targetChecks, toolFigures } from './core/summary.js';
+import { agreement, type SizeFigures, type TargetCheck, targetChecks, toolFigures } from './core/summary.js';
 import type { BenchContext, BenchReport } from './lib/benchmark.js';
 import { HISTORY_GENERATOR_VERSION } from './lib/conventional-history.js';
 import { machineInfo } from './lib/machine.js';
@@ -86,50 +87,63 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     if (size.agreement === 'DISAGREE')
       context.progress(`${commits} commits: ⚠️ VERSIONS DISAGREE (expected ${fixture.expectedVersion})`);
     results.push(size);
-    commands = {
-      floor: `git ${floorArgs(fixture).join(' ')} > /dev/null`,
-      cutter: 'CUTTER_STATS_FILE=<tmp> node bin/cutter.js release --dry-run --json --cwd <repo>',
-      'semantic-release':
-        'semantic-release --dry-run --no-ci --branches main (.releaserc.json: commit-analyzer + release-notes-generator, preset conventionalcommits, repositoryUrl file://<bare clone>)',
-      'git-cliff': `git-cliff --config ${cliffConfigPath(fixture).replace(/.*\/(core-[^/]+)\//, 'bench/work/$1/')} --bumped-version`,
-    };
+    commands = commandLines(fixture);
   }
 
   const targetSize = results.find((s) => s.commits === 100_000) ?? results[results.length - 1];
   const targets = targetSize ? targetChecks(targetSize) : [];
-  if (targetSize && targetSize.commits !== 100_000)
+  if (targetSize && targetSize.commits !== 100_000) {
     notes.push(`100k commits was not run: targets checked at ${targetSize.commits}.`);
-  const date = new Date().toISOString();
-  const met = targets.filter((t) => t.met === true).length;
-  const cutterAtTarget = targetSize?.tools.find((t) => t.tool === 'cutter');
-  const summary = targetSize
-    ? `${targetSize.commits} commits: cutter ${cutterAtTarget?.medianMs ?? '—'} ms (${cutterAtTarget?.ratioToFloor ?? '—'}× floor); versions ${results.every((s) => s.agreement === 'agree') ? 'agree' : results.some((s) => s.agreement === 'DISAGREE') ? 'DISAGREE' : 'incomplete'}; targets met ${met}/${targets.length}`
-    : 'no sizes run';
+  }
+  notes.push(
+    `Each run is stopped after ${timeLimitS} s (kept as a lower bound, shown with ≥); a tool whose warm-up took over ${SINGLE_RUN_ABOVE_MS / 1000} s runs once at that size.`,
+    `Load average (1 min) at the end: ${Math.round((loadavg()[0] ?? 0) * 100) / 100} on ${machine.cpuCount} CPUs.`,
+  );
+  const page: CorePage = {
+    date: new Date().toISOString(),
+    machine,
+    gnuTime,
+    generatorVersion: HISTORY_GENERATOR_VERSION,
+    sizes: results,
+    targetsAt: targetSize?.commits ?? null,
+    targets,
+    commands,
+    notes,
+  };
   return {
     name: 'core',
     title: 'Core: next version vs git log, semantic-release, git-cliff',
-    date,
-    summary,
-    data: {
-      machine,
-      gnuTime,
-      generatorVersion: HISTORY_GENERATOR_VERSION,
-      sizes: results,
-      targetsAt: targetSize?.commits ?? null,
-      targets,
-      commands,
-      notes,
-    },
-    markdown: corePage({
-      date,
-      machine,
-      gnuTime,
-      generatorVersion: HISTORY_GENERATOR_VERSION,
-      sizes: results,
-      targetsAt: targetSize?.commits ?? null,
-      targets,
-      commands,
-      notes,
-    }),
+    date: page.date,
+    summary: summaryLine(results, targetSize, targets),
+    data: { ...page },
+    markdown: corePage(page),
   };
+}
+
+/** The exact command of each tool, for the method section. */
+function commandLines(fixture: CoreFixture): Record<string, string> {
+  return {
+    floor: `git ${floorArgs(fixture).join(' ')} > /dev/null`,
+    cutter: 'CUTTER_STATS_FILE=<tmp> node bin/cutter.js release --dry-run --json --cwd <repo>',
+    'semantic-release':
+      'semantic-release --dry-run --no-ci --branches main (.releaserc.json: commit-analyzer + release-notes-generator, preset conventionalcommits, repositoryUrl file://<bare clone>)',
+    'git-cliff': 'git-cliff --config bench/work/core-<N>-g<v>/cliff.toml --bumped-version',
+  };
+}
+
+/** One line for the results index: the headline at the target size, version agreement, targets met. */
+function summaryLine(
+  results: readonly SizeFigures[],
+  at: SizeFigures | undefined,
+  targets: readonly TargetCheck[],
+): string {
+  if (!at) return 'no sizes run';
+  const cutter = at.tools.find((t) => t.tool === 'cutter');
+  const versions = results.every((s) => s.agreement === 'agree')
+    ? 'versions agree'
+    : results.some((s) => s.agreement === 'DISAGREE')
+      ? '⚠️ VERSIONS DISAGREE'
+      : 'versions incomplete';
+  const met = targets.filter((t) => t.met === true).length;
+  return `${at.commits} commits: cutter ${cutter?.medianMs ?? '—'} ms (${cutter?.ratioToFloor ?? '—'}× the floor); ${versions}; targets met ${met}/${targets.length}`;
 }
