@@ -35,6 +35,10 @@ class TomlScanner {
   scan(): TomlEntry[] {
     const t = this.text;
     let table: string[] = [];
+    // `[[a]]` then `[a.b]` makes b a table of the last `a` element: its path is a.[].b, not a.b.
+    const arrayTables = new Set<string>();
+    const withArrays = (key: string[]) =>
+      key.flatMap((part, i) => (arrayTables.has(key.slice(0, i + 1).join('\u0000')) ? [part, '[]'] : [part]));
     if (t.charCodeAt(0) === 0xfeff) this.pos = 1;
     while (this.pos < t.length) {
       this.spaces();
@@ -55,7 +59,8 @@ class TomlScanner {
         this.spaces();
         if (!t.startsWith(arrayTable ? ']]' : ']', this.pos)) this.fail('a table header is not closed with ]');
         this.pos += arrayTable ? 2 : 1;
-        table = arrayTable ? [...key, '[]'] : key;
+        if (arrayTable) arrayTables.add(key.join('\u0000'));
+        table = withArrays(key);
         this.endOfLine();
         continue;
       }
