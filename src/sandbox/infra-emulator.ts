@@ -40,6 +40,8 @@ export interface InfraEmulatorOptions {
   connectors?: Record<string, string>;
   /** After an update, `/status` answers `deploying` for this long before `healthy` (default 0). */
   healthyAfterMs?: number;
+  /** Default 0: an ephemeral port (tests); the demo may pin one. Always bound to 127.0.0.1. */
+  port?: number;
 }
 
 export interface InfraEmulator {
@@ -170,7 +172,7 @@ export async function startInfraEmulator(options: InfraEmulatorOptions): Promise
       else res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
