@@ -120,34 +120,73 @@ function breakingLabel(c: ParsedCommit): string {
   return 'BREAKING CHANGE';
 }
 
-function reasonFor(c: ParsedCommit, rules: BumpRules, preMajor: boolean): BumpReason {
-  const base = { hash: c.hash, header: c.header };
-  if (c.merge) {
-    return { ...base, bump: null, why: 'merge commit → counts nothing itself (the merged commits count)' };
+/** One reason per commit means 100k reasons per range: identical `why` texts are shared, not rebuilt. */
+const whyCache = new Map<string, string>();
+function cachedWhy(key: string, build: () => string): string {
+  let why = whyCache.get(key);
+  if (why === undefined) {
+    why = build();
+    if (whyCache.size > 10_000) whyCache.clear();
+    whyCache.set(key, why);
   }
+  return why;
+}
+
+const reason = (c: ParsedCommit, bump: Bump, why: string, trigger?: string): BumpReason =>
+  trigger === undefined
+    ? { hash: c.hash, header: c.header, bump, why }
+    : { hash: c.hash, header: c.header, bump, why, trigger };
+
+function reasonFor(c: ParsedCommit, rules: BumpRules, preMajor: boolean): BumpReason {
+  if (c.merge) return reason(c, null, 'merge commit → counts nothing itself (the merged commits count)');
   if (c.breaking) {
     const trigger = breakingLabel(c);
     if (preMajor && rules.preMajorBreaking !== 'major') {
-      return {
-        ...base,
-        bump: rules.preMajorBreaking,
+      const level = rules.preMajorBreaking;
+      return reason(
+        c,
+        level,
+        cachedWhy(`b\0${trigger}\0${level}`, () => `${trigger} → major (pre-1.0: ${level})`),
         trigger,
-        why: `${trigger} → major (pre-1.0: ${rules.preMajorBreaking})`,
-      };
+      );
     }
-    return { ...base, bump: 'major', trigger, why: `${trigger} → major` };
+    return reason(
+      c,
+      'major',
+      cachedWhy(`b\0${trigger}`, () => `${trigger} → major`),
+      trigger,
+    );
   }
-  if (!c.conventional || c.type === null) {
-    return { ...base, bump: null, why: 'not a Conventional Commit → no release' };
-  }
+  if (!c.conventional || c.type === null) return reason(c, null, 'not a Conventional Commit → no release');
   const type = c.type;
   const level = Object.hasOwn(rules.types, type) ? rules.types[type] : undefined;
-  if (level === undefined) return { ...base, bump: null, why: `type "${type}" is not in the bump rules → no release` };
-  if (level === 'none') return { ...base, bump: null, why: `${type} → no release` };
-  if (level === 'minor' && preMajor && rules.preMajorFeature === 'patch') {
-    return { ...base, bump: 'patch', trigger: type, why: `${type} → minor (pre-1.0: patch)` };
+  if (level === undefined) {
+    return reason(
+      c,
+      null,
+      cachedWhy(`u\0${type}`, () => `type "${type}" is not in the bump rules → no release`),
+    );
   }
-  return { ...base, bump: level, trigger: type, why: `${type} → ${level}` };
+  if (level === 'none')
+    return reason(
+      c,
+      null,
+      cachedWhy(`n\0${type}`, () => `${type} → no release`),
+    );
+  if (level === 'minor' && preMajor && rules.preMajorFeature === 'patch') {
+    return reason(
+      c,
+      'patch',
+      cachedWhy(`p\0${type}`, () => `${type} → minor (pre-1.0: patch)`),
+      type,
+    );
+  }
+  return reason(
+    c,
+    level,
+    cachedWhy(`l\0${type}\0${level}`, () => `${type} → ${level}`),
+    type,
+  );
 }
 
 /**
@@ -162,10 +201,12 @@ export function decideBump(commits: ParsedCommit[], rules: BumpRules, currentVer
   const cancelled = cancelledByReverts(live);
 
   const reasons: BumpReason[] = [];
-  const counted: { commit: ParsedCommit; reason: BumpReason }[] = [];
+  // Indexes into `commits`/`reasons` of the commits that count (not skipped, not cancelled).
+  const counted: number[] = [];
   const nonConventional: ParsedCommit[] = [];
   let bump: Bump = null;
-  for (const c of commits) {
+  for (let i = 0; i < commits.length; i++) {
+    const c = commits[i]!;
     if (!c.conventional && !c.merge) nonConventional.push(c);
     if (c.skipRelease) {
       reasons.push({ hash: c.hash, header: c.header, bump: null, why: '[skip release] → excluded' });
@@ -176,23 +217,26 @@ export function decideBump(commits: ParsedCommit[], rules: BumpRules, currentVer
       reasons.push({ hash: c.hash, header: c.header, bump: null, why: cancelWhy });
       continue;
     }
-    const reason = reasonFor(c, rules, preMajor);
-    reasons.push(reason);
-    counted.push({ commit: c, reason });
-    bump = higher(bump, reason.bump);
+    const own = reasonFor(c, rules, preMajor);
+    reasons.push(own);
+    counted.push(i);
+    bump = higher(bump, own.bump);
   }
 
   if (bump === null && rules.defaultPatch && counted.length > 0) {
     bump = 'patch';
-    for (const { reason } of counted) {
-      reason.bump = 'patch';
-      reason.trigger = 'default patch';
-      reason.why = `${reason.why}; default patch (new commits, none releasable) → patch`;
+    for (const i of counted) {
+      const r = reasons[i]!;
+      r.bump = 'patch';
+      r.trigger = 'default patch';
+      r.why = `${r.why}; default patch (new commits, none releasable) → patch`;
     }
   }
 
   let releaseAs: string | null = null;
-  for (const { commit, reason } of counted) {
+  for (const i of counted) {
+    const commit = commits[i]!;
+    const reason = reasons[i]!;
     if (commit.releaseAs === null) continue;
     const valid = semver.valid(commit.releaseAs);
     if (!valid) {

@@ -104,9 +104,9 @@ function findFooterStart(lines: string[], from: number, footerAt: (FooterStart |
   return lines.length;
 }
 
-function trimBlankLines(lines: string[]): string[] {
-  let start = 0;
-  let end = lines.length;
+function trimBlankLines(lines: string[], from = 0, to = lines.length): string[] {
+  let start = from;
+  let end = to;
   while (start < end && isBlank(lines[start]!)) start++;
   while (end > start && isBlank(lines[end - 1]!)) end--;
   return lines.slice(start, end);
@@ -116,7 +116,9 @@ function parseFooters(lines: string[], from: number, footerAt: (FooterStart | nu
   const footers: Footer[] = [];
   let current: { token: string; lines: string[] } | null = null;
   const flush = (): void => {
-    if (current) footers.push({ token: current.token, value: trimBlankLines(current.lines).join('\n').trim() });
+    if (!current) return;
+    const value = current.lines.length === 1 ? current.lines[0]! : trimBlankLines(current.lines).join('\n');
+    footers.push({ token: current.token, value: value.trim() });
   };
   for (let i = from; i < lines.length; i++) {
     const line = lines[i]!;
@@ -152,19 +154,18 @@ function breakingNotesInBody(bodyLines: string[]): string[] {
 function issueRefs(footers: Footer[]): number[] {
   const refs: number[] = [];
   if (footers.length === 0) return refs;
-  const seen = new Set<number>();
   const add = (n: number): void => {
-    if (Number.isSafeInteger(n) && !seen.has(n)) {
-      seen.add(n);
-      refs.push(n);
-    }
+    // A commit names a handful of issues, so a linear check beats allocating a Set per commit.
+    if (Number.isSafeInteger(n) && !refs.includes(n)) refs.push(n);
   };
   for (const { token, value } of footers) {
     if (!REFERENCE_TOKENS.has(token.toLowerCase())) continue;
     // `Closes #3` stores the value as `3` (the `#` is the separator); `Refs: #12, #13` keeps the hashes.
     const lead = LEADING_NUMBER.exec(value);
     if (lead) add(Number(lead[1]));
-    for (const m of value.matchAll(ISSUE_REF)) add(Number(m[1]));
+    if (!value.includes('#')) continue;
+    ISSUE_REF.lastIndex = 0;
+    for (let m = ISSUE_REF.exec(value); m !== null; m = ISSUE_REF.exec(value)) add(Number(m[1]));
   }
   return refs;
 }
@@ -189,7 +190,7 @@ export function parseCommit(raw: RawCommit): ParsedCommit {
   const header = (lines[0] ?? '').trim();
   const footerAt: (FooterStart | null)[] = [];
   const footerStart = findFooterStart(lines, 1, footerAt);
-  const bodyLines = trimBlankLines(lines.slice(1, footerStart));
+  const bodyLines = trimBlankLines(lines, 1, footerStart);
   const footers = parseFooters(lines, footerStart, footerAt);
 
   const { text: headerText, pr: squashPr } = splitPrSuffix(header);
