@@ -6,11 +6,12 @@ import { matchBranch } from '../config/branch-channel.js';
 import { loadConfig } from '../config/load-config.js';
 import type { CutterConfig } from '../config/schema.js';
 import { CutterError } from '../core/errors.js';
-import type { Bump, BumpReason, ParsedCommit } from '../core/types.js';
+import type { Bump, BumpReason, ParsedCommit, RawCommit } from '../core/types.js';
 import { streamLogBatches } from '../git/log-stream.js';
 import { readRepoInfo } from '../git/repo-info.js';
 import { shallowCloneError } from '../git/run-git.js';
 import { type LatestTag, latestReleaseTag } from '../git/tags.js';
+import { inertCommitFilter } from './inert-commits.js';
 
 export interface PlanOptions {
   /** Any directory inside the repository. */
@@ -19,6 +20,11 @@ export interface PlanOptions {
   date?: string;
   /** Remote whose URL gives the links in the notes (default origin). */
   remote?: string;
+  /**
+   * Keep every parsed commit (the changelog editor reads types the notes hide). By default commits that cannot
+   * change the decision or the notes are counted and dropped, which keeps 100k-commit ranges small and fast.
+   */
+  keepAllCommits?: boolean;
 }
 
 export interface LocalReleasePlan {
@@ -59,7 +65,7 @@ export interface LocalReleasePlan {
   /** Markdown notes of the next version; null when there is nothing to release. */
   notes: string | null;
   date: string;
-  /** Kept for the changelog editor; bodies dropped to stay small at 100k commits. */
+  /** Bodies dropped to stay small at 100k commits; without `keepAllCommits`, inert commits are left out too. */
   parsedCommits: ParsedCommit[];
 }
 
@@ -75,6 +81,7 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
     import('../core/bump.js'),
     import('../core/next-version.js'),
     import('../core/tag-format.js'),
+    import('../core/notes.js'),
   ]);
   const info = await readRepoInfo(opts.cwd, opts.remote);
   if (info.shallow) throw shallowCloneError(info.root);
@@ -87,40 +94,29 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
     ...(config.package ? { package: config.package } : {}),
     ...(range !== undefined ? { range } : {}),
   });
-  const [{ parseCommit }, { mergeBumpRules }, { decideBump }, { nextVersionChecked }, { formatTag }] =
-    await corePromise;
+  const [
+    { parseCommit },
+    { mergeBumpRules },
+    { decideBump },
+    { nextVersionChecked },
+    { formatTag },
+    { DEFAULT_NOTES_SECTIONS },
+  ] = await corePromise;
 
-  const ignored = ignoredAuthorFilter(config.ignoreAuthors);
-  const commits: ParsedCommit[] = [];
-  const byType: Record<string, number> = {};
-  let total = 0;
-  let ignoredAuthors = 0;
-  const names = new Map<string, string>();
-  const intern = (s: string | undefined): string | undefined => {
-    if (s === undefined) return s;
-    const known = names.get(s);
-    if (known !== undefined) return known;
-    names.set(s, s);
-    return s;
-  };
+  const rules = mergeBumpRules(config.bump);
+  const sections = config.notes.sections ?? DEFAULT_NOTES_SECTIONS;
   const revisions = tags.latest ? [`${tags.latest.commit}..${info.head}`] : [info.head];
-  for await (const batch of streamLogBatches(info.root, revisions)) {
-    for (const raw of batch) {
-      total++;
-      if (ignored(raw.authorName, raw.authorEmail)) {
-        ignoredAuthors++;
-        continue;
-      }
-      const parsed = slim(parseCommit(raw), raw.message.length > FLATTEN_ABOVE_CHARS);
-      parsed.authorName = intern(parsed.authorName);
-      parsed.authorEmail = intern(parsed.authorEmail);
-      if (parsed.type !== null) byType[parsed.type] = (byType[parsed.type] ?? 0) + 1;
-      commits.push(parsed);
-    }
-  }
+  const readRange = (dropInert: boolean) =>
+    collectCommits(info.root, revisions, parseCommit, {
+      ignoreAuthors: config.ignoreAuthors,
+      inert: dropInert ? inertCommitFilter(rules, sections) : null,
+    });
+  let read = await readRange(!opts.keepAllCommits);
+  // A revert must meet its target, which may have been dropped: read again keeping everything (rare).
+  if (read.dropped > 0 && read.sawRevert) read = await readRange(false);
+  const { commits, byType, total, ignoredAuthors } = read;
 
   const currentVersion = tags.latest?.version ?? null;
-  const rules = mergeBumpRules(config.bump);
   const decision = decideBump(commits, rules, currentVersion);
   const channel = match.prerelease;
   const next = nextVersionChecked(currentVersion, decision, {
@@ -177,9 +173,61 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
   };
 }
 
+interface CollectedCommits {
+  commits: ParsedCommit[];
+  byType: Record<string, number>;
+  total: number;
+  ignoredAuthors: number;
+  /** Inert commits counted but not kept. */
+  dropped: number;
+  sawRevert: boolean;
+}
+
+/** Stream the range once, parsing each commit as it arrives and keeping only what the decision and notes need. */
+async function collectCommits(
+  root: string,
+  revisions: string[],
+  parseCommit: (raw: RawCommit) => ParsedCommit,
+  opts: { ignoreAuthors: readonly string[]; inert: ((c: ParsedCommit) => boolean) | null },
+): Promise<CollectedCommits> {
+  const ignored = ignoredAuthorFilter(opts.ignoreAuthors);
+  const out: CollectedCommits = { commits: [], byType: {}, total: 0, ignoredAuthors: 0, dropped: 0, sawRevert: false };
+  const names = new Map<string, string>();
+  const intern = (s: string | undefined): string | undefined => {
+    if (s === undefined) return s;
+    const known = names.get(s);
+    if (known !== undefined) return known;
+    names.set(s, s);
+    return s;
+  };
+  for await (const batch of streamLogBatches(root, revisions)) {
+    for (const raw of batch) {
+      out.total++;
+      if (ignored(raw.authorName, raw.authorEmail)) {
+        out.ignoredAuthors++;
+        continue;
+      }
+      const parsed = parseCommit(raw);
+      if (parsed.type !== null) out.byType[parsed.type] = (out.byType[parsed.type] ?? 0) + 1;
+      if (parsed.revert !== null) out.sawRevert = true;
+      if (opts.inert?.(parsed)) {
+        out.dropped++;
+        continue;
+      }
+      slim(parsed, raw.message.length > FLATTEN_ABOVE_CHARS);
+      parsed.authorName = intern(parsed.authorName);
+      parsed.authorEmail = intern(parsed.authorEmail);
+      out.commits.push(parsed);
+    }
+  }
+  return out;
+}
+
 /** Drop what neither the bump nor the notes read, so 100k commits fit in a small heap. */
 function slim(commit: ParsedCommit, flatten: boolean): ParsedCommit {
   commit.body = '';
+  // Footers are read again only to label breaking changes; refs and Release-As are already parsed out.
+  if (!commit.breaking) commit.footers = [];
   if (flatten) {
     // Substrings keep their (possibly megabyte) parent message alive; a copy lets it go.
     commit.header = copyString(commit.header);

@@ -34,7 +34,11 @@ Running it twice for the same version changes nothing; everything else in the fi
     .action(async (opts: ChangelogOptions) => {
       const { planLocalRelease } = await import('../local-release-plan.js');
       const { updateChangelog } = await import('../../core/changelog.js');
-      const plan = await planLocalRelease({ cwd: opts.cwd, ...(opts.date ? { date: checkDate(opts.date) } : {}) });
+      const plan = await planLocalRelease({
+        cwd: opts.cwd,
+        keepAllCommits: true,
+        ...(opts.date ? { date: checkDate(opts.date) } : {}),
+      });
       const file = path.resolve(plan.root, opts.file);
       if (plan.nextVersion === null || plan.nextTag === null) {
         process.stderr.write(
