@@ -1,6 +1,6 @@
 // Sets a string at a dotted key path in any JSON file (`jsonPath: 'a.b.version'`), editing only that value.
 import { checkVersion, missingKey, notAString, replaceSpans, splitPath, type VersionFileOptions } from './editor.js';
-import { findJsonValue } from './json-span.js';
+import { findJsonValues } from './json-span.js';
 
 export function setJsonPathVersion(text: string, version: string, opts: VersionFileOptions = {}): string {
   checkVersion(version);
@@ -21,12 +21,15 @@ export function setJsonStrings(
   optional: readonly (readonly string[])[],
 ): string {
   const spans = [];
-  for (const [path, isRequired] of [
-    ...required.map((p) => [p, true] as const),
-    ...optional.map((p) => [p, false] as const),
-  ]) {
+  const wanted = [...required.map((p) => [p, true] as const), ...optional.map((p) => [p, false] as const)];
+  const found = findJsonValues(
+    text,
+    wanted.map(([p]) => p),
+    file,
+  );
+  for (const [i, [path, isRequired]] of wanted.entries()) {
     const key = path.join('.');
-    const span = findJsonValue(text, path, file);
+    const span = found[i];
     if (!span) {
       if (isRequired) throw missingKey(file, key, `add "${key}": "0.0.0" (any version) so Cutter knows where to write`);
       continue;

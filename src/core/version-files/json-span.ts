@@ -9,10 +9,14 @@ export interface JsonValueSpan {
 }
 
 /**
- * The span of the value at `path` (object keys, or array indexes as decimal strings), or null when absent.
+ * The span of the value at each path (object keys, or array indexes as decimal strings), null where absent.
  * A duplicated key resolves to its last occurrence, as `JSON.parse` does. Unparsable text is an error.
  */
-export function findJsonValue(text: string, path: readonly string[], file: string): JsonValueSpan | null {
+export function findJsonValues(
+  text: string,
+  paths: readonly (readonly string[])[],
+  file: string,
+): (JsonValueSpan | null)[] {
   // JSON.parse is the judge of validity (and fast); the scanner below then only has to find offsets.
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   try {
@@ -20,8 +24,8 @@ export function findJsonValue(text: string, path: readonly string[], file: strin
   } catch (err) {
     throw unparsable(file, err instanceof Error ? err.message : String(err), 'fix the JSON syntax first');
   }
-  const scanner = new Scanner(text, bom);
-  return scanner.value(path, 0);
+  // One pass per path: values off the path are skipped by bracket counting, so each pass is cheap.
+  return paths.map((path) => new Scanner(text, bom).value(path, 0));
 }
 
 class Scanner {
@@ -38,6 +42,10 @@ class Scanner {
     this.ws();
     const start = this.i;
     const ch = this.text[this.i];
+    if ((ch === '{' || ch === '[') && path === SKIP) {
+      this.skipContainer();
+      return null;
+    }
     if (ch === '{') return this.object(path, depth, start);
     if (ch === '[') return this.array(path, depth, start);
     if (ch === '"') {
@@ -45,7 +53,7 @@ class Scanner {
       return depth === path.length ? { start, end: this.i, kind: 'string' } : null;
     }
     // Numbers and true/false/null: up to the next delimiter.
-    while (this.i < this.text.length && !/[\s,\]}]/.test(this.text[this.i] ?? '')) this.i++;
+    while (this.i < this.text.length && !isDelimiter(this.text.charCodeAt(this.i))) this.i++;
     if (depth !== path.length) return null;
     return { start, end: this.i, kind: /[-\d]/.test(ch ?? '') ? 'number' : 'literal' };
   }
@@ -92,6 +100,22 @@ class Scanner {
     return depth === path.length ? { start, end: this.i, kind: 'array' } : found;
   }
 
+  // Off the path (most of a lock file): count brackets, jumping over strings, without decoding keys.
+  private skipContainer(): void {
+    let depth = 0;
+    const t = this.text;
+    for (;;) {
+      const c = t.charCodeAt(this.i);
+      if (c === 0x22) {
+        this.string();
+        continue;
+      }
+      this.i++;
+      if (c === 0x7b || c === 0x5b) depth++;
+      else if ((c === 0x7d || c === 0x5d) && --depth === 0) return;
+    }
+  }
+
   private string(): void {
     // Jump from quote to quote; a quote preceded by an odd run of backslashes is escaped.
     let j = this.i + 1;
@@ -108,8 +132,17 @@ class Scanner {
   }
 
   private ws(): void {
-    while (/\s/.test(this.text[this.i] ?? '')) this.i++;
+    for (;;) {
+      const c = this.text.charCodeAt(this.i);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.i++;
+    }
   }
+}
+
+// JSON whitespace (space, LF, CR, tab) and the characters that end a number or a literal.
+function isDelimiter(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c || c === 0x5d || c === 0x7d;
 }
 
 // A path no key can match ("" is a valid key, so an impossible depth is used instead): values are skipped.
