@@ -181,6 +181,17 @@ function splitLines(message: string): string[] {
   return lines;
 }
 
+/** The hash in git's `This reverts commit <sha>.` line, lower-cased, if the message has one. */
+function revertedHash(message: string): string | null {
+  if (!message.includes('This reverts commit')) return null;
+  return REVERTS_COMMIT.exec(message)?.[1]?.toLowerCase() ?? null;
+}
+
+/**
+ * Reads one commit: Conventional Commits 1.0 header, body, footers (`Token: value`, `Token #value`, multi-line
+ * values), breaking changes, `Release-As`, skip markers, merges, squash PR numbers and reverts. Never throws:
+ * anything unrecognised is kept as a non-conventional commit (type null, the whole header as subject).
+ */
 export function parseCommit(raw: RawCommit): ParsedCommit {
   const message = raw.message ?? '';
   const allLines = splitLines(message);
@@ -206,11 +217,6 @@ export function parseCommit(raw: RawCommit): ParsedCommit {
   const merge = mergeMatch !== null || (raw.parents?.length ?? 0) > 1;
   if (mergeMatch?.[1]) pr = Number(mergeMatch[1]);
 
-  const revertedHash = (): string | null => {
-    if (!message.includes('This reverts commit')) return null;
-    return REVERTS_COMMIT.exec(message)?.[1]?.toLowerCase() ?? null;
-  };
-
   const conv = HEADER.exec(headerText);
   const gitRevert = conv ? null : GIT_REVERT.exec(headerText);
   if (conv) {
@@ -219,13 +225,13 @@ export function parseCommit(raw: RawCommit): ParsedCommit {
     bang = conv[3] === '!';
     subject = conv[4]!.trim();
     conventional = true;
-    if (type === 'revert') revert = { header: subject, hash: revertedHash() };
+    if (type === 'revert') revert = { header: subject, hash: revertedHash(message) };
   } else if (gitRevert) {
     // git's own `Revert "feat: x"` is as clear an intent as `revert: feat: x`, so it is treated as that type.
     type = 'revert';
     subject = gitRevert[1]!;
     conventional = true;
-    revert = { header: subject, hash: revertedHash() };
+    revert = { header: subject, hash: revertedHash(message) };
   }
 
   const breakingNotes: string[] = [];
