@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isCutterError } from './errors.js';
-import { assertImageTag, formatImageRef, imageRepository, isImageRef, parseImageRef } from './image-ref.js';
+import {
+  assertImageTag,
+  canonicalRepository,
+  formatImageRef,
+  imageRepository,
+  isImageRef,
+  parseImageRef,
+} from './image-ref.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -57,6 +64,16 @@ describe('parseImageRef', () => {
     } catch (err) {
       expect(isCutterError(err, 'CUTTER_BAD_INPUT')).toBe(true);
     }
+  });
+
+  it('treats Docker Hub short names and their full form as the same repository', () => {
+    const canon = (s: string) => canonicalRepository(parseImageRef(s));
+    expect(
+      new Set(['nginx', 'docker.io/nginx', 'docker.io/library/nginx:1.25', 'index.docker.io/library/nginx'].map(canon)),
+    ).toEqual(new Set(['docker.io/library/nginx']));
+    expect(canon('acme/app')).toBe('docker.io/acme/app');
+    expect(canon('ghcr.io/acme/app')).toBe('ghcr.io/acme/app');
+    expect(canon('ghcr.io/nginx')).not.toBe(canon('nginx'));
   });
 
   it('validates bare tags before they are written anywhere', () => {

@@ -83,6 +83,17 @@ export function imageRepository(ref: Pick<ImageRef, 'registry' | 'path'>): strin
   return ref.registry ? `${ref.registry}/${ref.path}` : ref.path;
 }
 
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/**
+ * The repository as the registry sees it, so `nginx`, `docker.io/nginx` and `docker.io/library/nginx` compare equal
+ * (Docker Hub's implicit registry and `library/` namespace); other registries compare as written.
+ */
+export function canonicalRepository(ref: Pick<ImageRef, 'registry' | 'path'>): string {
+  if (ref.registry !== null && !DOCKER_HUB.has(ref.registry)) return imageRepository(ref);
+  return `docker.io/${ref.path.includes('/') ? ref.path : `library/${ref.path}`}`;
+}
+
 /** Format back to the canonical string; `parseImageRef(formatImageRef(r))` round-trips. */
 export function formatImageRef(ref: ImageRef): string {
   return `${imageRepository(ref)}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;

@@ -85,6 +85,15 @@ describe('bumpImageTag in Helm values', () => {
     expect(changedLines(original, result.text)).toEqual([['    tag: 1.25.3', '    tag: "1.30"']]);
   });
 
+  it('finds a Docker Hub image however it is spelled', () => {
+    const result = bumpImageTag(original, { image: 'nginx', tag: '1.27.0' });
+    expect(changedLines(original, result.text)).toEqual([['    tag: 1.25.3', '    tag: 1.27.0']]);
+    const manifest = 'containers:\n  - image: nginx:1.25 # proxy\n  - image: docker.io/acme/nginx:1.0\n';
+    expect(bumpImageTag(manifest, { image: 'docker.io/library/nginx', tag: '1.27.0' }).text).toBe(
+      'containers:\n  - image: nginx:1.27.0 # proxy\n  - image: docker.io/acme/nginx:1.0\n',
+    );
+  });
+
   it('fills an empty tag and adds a missing one under the repository line', () => {
     const empty = 'image:\n  repository: ghcr.io/acme/connector-x\n  tag:\n  pullPolicy: Always\n';
     expect(bumpImageTag(empty, { image: IMAGE, tag: '2.0.0' }).text).toBe(

@@ -2,7 +2,7 @@
 
 import { isPair, isScalar, isSeq, parseAllDocuments, parse as parseYaml, type Scalar, visit, type YAMLMap } from 'yaml';
 import { CutterError } from './errors.js';
-import { assertImageDigest, assertImageTag, formatImageRef, imageRepository, parseImageRef } from './image-ref.js';
+import { assertImageDigest, assertImageTag, canonicalRepository, formatImageRef, parseImageRef } from './image-ref.js';
 
 export interface ImageTagUpdate {
   /** The image to look for: `ghcr.io/acme/connector-x` (a tag or digest given here is ignored for matching). */
@@ -40,7 +40,7 @@ interface Splice {
  * to locate the nodes (with source ranges) and rewrite exactly those bytes.
  */
 export function bumpImageTag(text: string, update: ImageTagUpdate): ImageTagResult {
-  const target = imageRepository(parseImageRef(update.image));
+  const target = canonicalRepository(parseImageRef(update.image));
   const tag = assertImageTag(update.tag);
   const digest = update.digest ? assertImageDigest(update.digest) : null;
 
@@ -77,7 +77,7 @@ export function bumpImageTag(text: string, update: ImageTagUpdate): ImageTagResu
           } catch {
             return; // templated (`{{ .Values.image }}`) or not an image at all: not ours to touch
           }
-          if (imageRepository(ref) !== target) return;
+          if (canonicalRepository(ref) !== target) return;
           const next = formatImageRef({ ...ref, tag, digest });
           if (next !== value) splices.push(replaceScalar(text, pair.value, next, where(path, 'image')));
         }
@@ -87,8 +87,7 @@ export function bumpImageTag(text: string, update: ImageTagUpdate): ImageTagResu
         const repository = scalarString(map, 'repository');
         if (repository !== null) {
           const registry = scalarString(map, 'registry');
-          const full = registry ? `${registry}/${repository}` : repository;
-          if (full === target || (!registry && repository === target)) {
+          if (repoOf(registry ? `${registry}/${repository}` : repository) === target) {
             const s = setOrInsert(text, map, 'tag', tag, 'repository', where(path, 'tag'));
             if (s) splices.push(s);
             if (digest && map.has('digest')) {
@@ -130,9 +129,10 @@ export function bumpImageTag(text: string, update: ImageTagUpdate): ImageTagResu
   return { text: out, changed: splices.length, edits: splices.map((s) => s.edit).reverse() };
 }
 
+/** The canonical repository of a manifest value, or null when it is not an image (templated, empty…). */
 function repoOf(value: string): string | null {
   try {
-    return imageRepository(parseImageRef(value));
+    return canonicalRepository(parseImageRef(value));
   } catch {
     return null;
   }
