@@ -156,6 +156,22 @@ describe('updateChangelog', () => {
     expect(section).not.toContain('### Added');
   });
 
+  it('says "Revert" for a revert listed under Changed', () => {
+    const section = renderChangelogSection({
+      ...entry,
+      repoUrl: undefined,
+      commits: [
+        parsedCommit({
+          hash: h('34'),
+          type: 'revert',
+          subject: 'feat: add x',
+          revert: { header: 'feat: add x', hash: null },
+        }),
+      ],
+    });
+    expect(section).toBe('## [1.3.0] - 2026-11-25\n\n### Changed\n\n- Revert "feat: add x" (3434343)');
+  });
+
   it('rejects a version that is not SemVer', () => {
     expectError(() => updateChangelog(null, { ...entry, version: 'v1.3' }), 'CUTTER_INVALID_VERSION', /not a SemVer/);
   });

@@ -126,7 +126,9 @@ function subsectionOf(commit: ParsedCommit): string | null {
 }
 
 function changelogItem(commit: ParsedCommit, repoUrl: string | null): string {
-  const base = commitNotesItem(commit, commit.subject, repoUrl).text;
+  // A revert's subject is the reverted header (`feat: add x`); under Changed it must say it was reverted.
+  const text = commit.type === 'revert' ? `Revert "${commit.subject}"` : commit.subject;
+  const base = commitNotesItem(commit, text, repoUrl).text;
   if (!commit.breaking) return `- ${base}`;
   // The footer text is what users must act on; the subject alone rarely says it.
   const notes = commit.breakingNotes

@@ -216,6 +216,24 @@ describe('renderNotes', () => {
     expect(view.compareUrl).toBe(`${repoUrl}/compare/core@1.2.0%28old%29...core@1.3.0`);
   });
 
+  it('lists reverts with a link to the reverted commit, and hides the [skip release] marker', () => {
+    const out = renderNotes({
+      ...minorInput,
+      commits: [
+        parsedCommit({
+          hash: h('ab'),
+          type: 'revert',
+          subject: 'feat: add x',
+          revert: { header: 'feat: add x', hash: 'abc1234def' },
+        }),
+        parsedCommit({ hash: h('cd'), type: 'fix', subject: 'typo in help [skip release] text', skipRelease: true }),
+      ],
+      repoUrl: undefined,
+    });
+    expect(out).toContain('### Reverts\n\n- feat: add x (abababa), reverts abc1234\n');
+    expect(out).toContain('- typo in help text (cdcdcdc)\n');
+  });
+
   it('renders a user template with the same data', () => {
     const template =
       '# <%= it.tag %> on <%= it.date %>\n<% for (const s of it.sections) { -%>\n<%= s.title %>: <%= s.items.map((i) => i.shortHash).join(",") %>\n<% } -%>\n';

@@ -85,6 +85,7 @@ export interface NotesView {
 }
 
 const OTHER_SECTION = 'other';
+const SKIP_MARKER = /[ \t]*\[(?:skip release|release skip)\]/gi;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 // One engine for the process: autoEscape off because the view is already markdown-escaped (XML escaping would
@@ -186,7 +187,9 @@ function breakingItems(commit: ParsedCommit, repoUrl: string | null): NotesItem[
 export function commitNotesItem(commit: ParsedCommit, rawText: string, repoUrl: string | null): NotesItem {
   // Blank lines are dropped: inside a bullet they would start a new paragraph, and an indented line after
   // one would become a code block.
+  // `[skip release]` is an instruction to Cutter, not part of the change: it is not shown.
   const lines = rawText
+    .replace(SKIP_MARKER, '')
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '');
@@ -206,6 +209,10 @@ export function commitNotesItem(commit: ParsedCommit, rawText: string, repoUrl: 
   if (commit.pr !== null && !mentioned.has(commit.pr)) text += ` (${link(`#${commit.pr}`, prUrl)})`;
   if (shortHash) text += ` (${link(escapeMarkdownText(shortHash), commitUrl)})`;
   if (refs.length > 0) text += `, closes ${refs.map((r) => link(`#${r.number}`, r.url)).join(', ')}`;
+  const reverted = commit.revert?.hash && /^[0-9a-f]{4,40}$/i.test(commit.revert.hash) ? commit.revert.hash : null;
+  if (reverted) {
+    text += `, reverts ${link(reverted.slice(0, 7), repoUrl ? `${repoUrl}/commit/${reverted}` : null)}`;
+  }
   return { hash: commit.hash, shortHash, commitUrl, scope, subject, pr: commit.pr, prUrl, refs, text };
 }
 
