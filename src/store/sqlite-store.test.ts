@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCutterError } from '../core/errors.js';
@@ -318,6 +320,33 @@ describe('deliveries', () => {
     expect(taskIds.size).toBe(1);
     expect((await store.listTasks()).tasks).toHaveLength(1);
     expect(await store.getDelivery('d-1')).toMatchObject({ event: 'push', payload: { ref: 'refs/heads/main' } });
+  });
+
+  it('creates one task when two processes ingest the same delivery id at the same instant', async () => {
+    const path = join(dir, 'cutter.db');
+    const fixture = fileURLToPath(new URL('./ingest-race.fixture.ts', import.meta.url));
+    const racers = Array.from({ length: 2 }, () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, path, 'race-1'], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      let out = '';
+      const ready = new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('ready')) resolve();
+        });
+      });
+      const result = new Promise<{ duplicate: boolean; taskId?: string }>((resolve) => {
+        child.on('exit', () => resolve(JSON.parse(out.slice(out.indexOf('{')))));
+      });
+      return { child, ready, result };
+    });
+    await Promise.all(racers.map((r) => r.ready));
+    for (const r of racers) r.child.stdin.end('go\n');
+    const outcomes = await Promise.all(racers.map((r) => r.result));
+    expect(outcomes.filter((o) => !o.duplicate)).toHaveLength(1);
+    expect(new Set(outcomes.map((o) => o.taskId)).size).toBe(1);
+    expect((await store.listTasks()).tasks).toHaveLength(1);
   });
 
   it('records a delivery that starts no task, and rejects one without an id', async () => {
