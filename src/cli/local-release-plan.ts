@@ -207,6 +207,8 @@ async function collectCommits(
         out.ignoredAuthors++;
         continue;
       }
+      // Commit dates are not used by the decision or the notes: do not keep 100k of them.
+      raw.date = undefined;
       const parsed = parseCommit(raw);
       if (parsed.type !== null) out.byType[parsed.type] = (out.byType[parsed.type] ?? 0) + 1;
       if (parsed.revert !== null) out.sawRevert = true;

@@ -42,10 +42,14 @@ export async function remoteWebUrl(cwd: string, remote = 'origin'): Promise<stri
   return res.code === 0 ? webUrlFromRemote(res.stdout) : null;
 }
 
-/** Everything above in one go (the independent probes run in parallel). */
+/** Everything above in one go: the probes are independent, so they run in parallel. */
 export async function readRepoInfo(cwd: string, remote = 'origin'): Promise<RepoInfo> {
-  const top = await runGit(cwd, ['rev-parse', '--show-toplevel', '--is-shallow-repository']);
+  const [top, head, branch, repoUrl] = await Promise.all([
+    runGit(cwd, ['rev-parse', '--show-toplevel', '--is-shallow-repository']),
+    headSha(cwd),
+    currentBranch(cwd),
+    remoteWebUrl(cwd, remote),
+  ]);
   const [root = cwd, shallowLine = 'false'] = top.stdout.split('\n');
-  const [head, branch, repoUrl] = await Promise.all([headSha(cwd), currentBranch(cwd), remoteWebUrl(cwd, remote)]);
   return { root, head, branch, shallow: shallowLine.trim() === 'true', repoUrl };
 }

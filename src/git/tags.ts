@@ -34,8 +34,8 @@ export interface LatestTagResult {
 }
 
 /**
- * The latest release tag reachable from HEAD by SemVer order (not by date). One `git tag --merged`
- * process lists every reachable tag, so thousands of tags stay fast; tags on side branches are ignored.
+ * The latest release tag reachable from HEAD by SemVer order (not by date). One `git for-each-ref --merged`
+ * process lists every reachable tag and its commit, so thousands of tags stay fast; side branches are ignored.
  */
 export async function latestReleaseTag(
   cwd: string,
@@ -43,8 +43,20 @@ export async function latestReleaseTag(
   opts: LatestTagOptions = {},
 ): Promise<LatestTagResult> {
   const from = opts.from ?? (await headSha(cwd));
-  const res = await runGit(cwd, ['tag', '--list', '--merged', from]);
-  const names = res.stdout.split('\n').filter((n) => n.length > 0);
+  // One process lists every tag reachable from `from` with its commit (peeled for annotated tags).
+  const res = await runGit(cwd, [
+    'for-each-ref',
+    `--merged=${from}`,
+    '--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)',
+    'refs/tags',
+  ]);
+  const commits = new Map<string, string>();
+  for (const line of res.stdout.split('\n')) {
+    if (line.length === 0) continue;
+    const [name = '', object = '', peeled = ''] = line.split('\0');
+    commits.set(name, peeled || object);
+  }
+  const names = [...commits.keys()];
   const picked = pickLatestTag(names, template, {
     ...(opts.package !== undefined ? { pkg: opts.package } : {}),
     ...(opts.includePrerelease !== undefined ? { includePrerelease: opts.includePrerelease } : {}),
@@ -52,7 +64,7 @@ export async function latestReleaseTag(
   });
   const foreign = picked?.foreign ?? names.filter((n) => parseTag(template, n, opts.package) === null);
   if (!picked) return { latest: null, foreign, reachable: names.length };
-  const commit = await tagCommit(cwd, picked.tag);
+  const commit = commits.get(picked.tag) ?? null;
   if (commit === null) throw new CutterError('CUTTER_GIT_FAILED', `tag ${picked.tag} vanished while reading it`);
   return { latest: { tag: picked.tag, version: picked.version, commit }, foreign, reachable: names.length };
 }
