@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommit, parseCommits } from './commit-parse.js';
 
@@ -207,5 +208,37 @@ describe('parseCommit: hostile input stays fast', () => {
   it('survives messages with NUL, lone surrogates and other odd characters', () => {
     const c = parse('fix: \u0000 \ud800 odd\n\n\u0007bell\n\nRefs: #1');
     expect(c).toMatchObject({ type: 'fix', refs: [1] });
+  });
+});
+
+describe('parseCommit: properties', () => {
+  it('never throws, whatever the message', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (message) => {
+        const c = parse(message);
+        expect(c.conventional || c.type === null).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads back the type, scope, breaking marker and subject it was given', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-z][a-z0-9]{0,9}$/),
+        fc.option(fc.stringMatching(/^[a-z0-9 ._-]{1,12}$/), { nil: null }),
+        fc.boolean(),
+        fc.stringMatching(/^[^\r\n]{1,40}$/).filter((s) => s.trim() === s && s.length > 0),
+        (type, scope, bang, subject) => {
+          const header = `${type}${scope === null ? '' : `(${scope})`}${bang ? '!' : ''}: ${subject}`;
+          const c = parse(header);
+          expect(c.type).toBe(type);
+          expect(c.scope).toBe(scope === null || scope.trim() === '' ? null : scope.trim());
+          expect(c.breaking).toBe(bang);
+          if (c.pr === null) expect(c.subject).toBe(subject);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { decideBump } from './bump.js';
 import { DEFAULT_BUMP_RULES } from './bump-rules.js';
@@ -167,6 +169,33 @@ describe('nextVersion: maintenance lines', () => {
     expectCutterError(
       () => nextVersion('1.2.5', decision(FIX), { channel: { prerelease: null, range: 'one dot x' } }),
       'CUTTER_BAD_INPUT',
+    );
+  });
+});
+
+describe('nextVersion: properties', () => {
+  const stable = fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)).map(([a, b, c]) => `${a}.${b}.${c}`);
+  const current = fc.oneof(
+    stable,
+    fc
+      .tuple(stable, fc.constantFrom('alpha', 'beta', 'rc'), fc.integer({ min: 1, max: 9 }))
+      .map(([v, p, n]) => `${v}-${p}.${n}`),
+  );
+  const messages = fc.constantFrom(FIX, FEAT, BREAKING);
+  const channel = fc.constantFrom<Channel>({ prerelease: null }, beta, rc, { prerelease: 'alpha' });
+
+  it('only ever moves forward, and lands on the requested channel', () => {
+    fc.assert(
+      fc.property(current, messages, channel, (cur, msgs, ch) => {
+        const result = nextVersionChecked(cur, decision(msgs, cur), { channel: ch });
+        if (result.version === null) {
+          expect(result.refused).toBeDefined();
+          return;
+        }
+        expect(semver.gt(result.version, cur)).toBe(true);
+        expect(semver.prerelease(result.version)?.[0] ?? null).toBe(ch.prerelease);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { isCutterError } from './errors.js';
 import { DEFAULT_TAG_TEMPLATE, formatTag, parseTag, pickLatestTag, tagNameProblem } from './tag-format.js';
@@ -162,5 +164,34 @@ describe('pickLatestTag', () => {
     expect(latest?.foreign).toHaveLength(10_000);
     // ~60 ms in plain Node; the bound only catches an accidental sort or quadratic scan on a busy machine.
     expect(elapsed).toBeLessThan(5_000);
+  });
+});
+
+describe('pickLatestTag: agrees with a full SemVer sort', () => {
+  it('picks the same tag as sorting every version, with prereleases and foreign tags mixed in', () => {
+    const version = fc
+      .tuple(
+        fc.nat(20),
+        fc.nat(20),
+        fc.nat(20),
+        fc.option(fc.tuple(fc.constantFrom('alpha', 'beta', 'rc'), fc.nat(12)), { nil: null }),
+      )
+      .map(([a, b, c, pre]) => `${a}.${b}.${c}${pre ? `-${pre[0]}.${pre[1]}` : ''}`);
+    const tag = fc.oneof(
+      { arbitrary: version.map((v) => `v${v}`), weight: 5 },
+      { arbitrary: fc.constantFrom('latest', 'release-2020', 'v1.2', 'nightly'), weight: 1 },
+    );
+    fc.assert(
+      fc.property(fc.array(tag, { maxLength: 40 }), fc.boolean(), (tags, includePrerelease) => {
+        const unique = [...new Set(tags)];
+        const candidates = unique
+          .filter((t) => parseTag('v{version}', t) !== null)
+          .map((t) => t.slice(1))
+          .filter((v) => includePrerelease || semver.prerelease(v) === null);
+        const expected = candidates.length === 0 ? null : `v${semver.rsort(candidates)[0]}`;
+        expect(pickLatestTag(unique, 'v{version}', { includePrerelease })?.tag ?? null).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
