@@ -146,11 +146,19 @@ describe('bumpImageTag refuses bad input', () => {
 
   it('reports YAML that does not parse with CUTTER_BAD_INPUT', () => {
     try {
-      bumpImageTag('image: [unclosed\n', { image: IMAGE, tag: '1.0.0' });
+      bumpImageTag('image: [ghcr.io/acme/connector-x:1\n', { image: IMAGE, tag: '1.0.0' });
       expect.unreachable();
     } catch (err) {
       expect(isCutterError(err, 'CUTTER_BAD_INPUT')).toBe(true);
     }
+  });
+
+  it('does not even parse a file that never mentions the image', () => {
+    expect(bumpImageTag('broken: [yaml\n', { image: IMAGE, tag: '1.0.0' })).toEqual({
+      text: 'broken: [yaml\n',
+      changed: 0,
+      edits: [],
+    });
   });
 
   it('leaves templated image values alone', () => {

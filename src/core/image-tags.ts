@@ -40,9 +40,13 @@ interface Splice {
  * to locate the nodes (with source ranges) and rewrite exactly those bytes.
  */
 export function bumpImageTag(text: string, update: ImageTagUpdate): ImageTagResult {
-  const target = canonicalRepository(parseImageRef(update.image));
+  const ref = parseImageRef(update.image);
+  const target = canonicalRepository(ref);
   const tag = assertImageTag(update.tag);
   const digest = update.digest ? assertImageDigest(update.digest) : null;
+  // Every spelling of the image (full, Helm repository, kustomize name) contains its last path component; files
+  // that do not are left alone without parsing them (YAML parsing dominates on big manifest repositories).
+  if (!text.includes(ref.path.split('/').at(-1) ?? ref.path)) return { text, changed: 0, edits: [] };
 
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs)) return { text, changed: 0, edits: [] }; // an empty stream
