@@ -108,6 +108,60 @@ describe('updateChangelog', () => {
     );
   });
 
+  it('files a maintenance release between the newer and older lines, leaving Unreleased on the newest', () => {
+    const input = [
+      '## [Unreleased]',
+      '',
+      '## [2.0.0] - 2026-11-01',
+      '',
+      '## [1.2.3] - 2026-10-01',
+      '',
+      `[unreleased]: ${repoUrl}/compare/v2.0.0...HEAD`,
+      `[2.0.0]: ${repoUrl}/compare/v1.2.3...v2.0.0`,
+      `[1.2.3]: ${repoUrl}/releases/tag/v1.2.3`,
+      '',
+    ].join('\n');
+    const out = updateChangelog(input, {
+      ...entry,
+      version: '1.2.4',
+      tag: 'v1.2.4',
+      previousTag: 'v1.2.3',
+      commits: [],
+    });
+    expect(out).toBe(
+      [
+        '## [Unreleased]',
+        '',
+        '## [2.0.0] - 2026-11-01',
+        '',
+        '## [1.2.4] - 2026-11-25',
+        '',
+        '## [1.2.3] - 2026-10-01',
+        '',
+        `[unreleased]: ${repoUrl}/compare/v2.0.0...HEAD`,
+        `[2.0.0]: ${repoUrl}/compare/v1.2.3...v2.0.0`,
+        `[1.2.4]: ${repoUrl}/compare/v1.2.3...v1.2.4`,
+        `[1.2.3]: ${repoUrl}/releases/tag/v1.2.3`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('files the oldest version last, after every newer section and link', () => {
+    const input = `## [Unreleased]\n\n## [2.0.0] - 2026-11-01\n\n- big\n\n[2.0.0]: ${repoUrl}/releases/tag/v2.0.0\n`;
+    const out = updateChangelog(input, {
+      ...entry,
+      version: '1.0.1',
+      tag: 'v1.0.1',
+      previousTag: 'v1.0.0',
+      commits: [],
+    });
+    expect(out).toBe(
+      `## [Unreleased]\n\n## [2.0.0] - 2026-11-01\n\n- big\n\n## [1.0.1] - 2026-11-25\n\n` +
+        `[2.0.0]: ${repoUrl}/releases/tag/v2.0.0\n[1.0.1]: ${repoUrl}/compare/v1.0.0...v1.0.1\n`,
+    );
+  });
+
   it('links the first release to its tag, since there is nothing to compare with', () => {
     const out = updateChangelog(null, { ...entry, version: '1.0.0', tag: 'v1.0.0', previousTag: null });
     expect(out).toContain(`[1.0.0]: ${repoUrl}/releases/tag/v1.0.0\n`);

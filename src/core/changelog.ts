@@ -76,7 +76,7 @@ export function updateChangelog(existing: string | null, entry: ChangelogEntry):
   if (lines.some((l) => !l.fenced && headingVersion(l.text) === entry.version)) return existing;
 
   const section = renderChangelogSection(entry).split('\n').join(eol);
-  let text = insertSection(existing, lines, section, eol);
+  let text = insertSection(existing, lines, section, entry.version, eol);
   const repoUrl = checkRepoUrl(entry.repoUrl);
   if (repoUrl) text = updateLinks(text, entry, repoUrl, eol);
   return text;
@@ -145,11 +145,17 @@ function changelogItem(commit: ParsedCommit, repoUrl: string | null): string {
   return [`- **BREAKING:** ${base}`, ...notes].join('\n');
 }
 
-function insertSection(text: string, lines: Line[], section: string, eol: string): string {
+function insertSection(text: string, lines: Line[], section: string, version: string, eol: string): string {
   const unreleased = lines.findIndex((l) => isHeading(l) && UNRELEASED.test(headingText(l)));
-  // The section goes just above the first older version heading: below Unreleased and whatever it holds.
-  const next = lines.findIndex((l, i) => i > unreleased && isHeading(l) && !UNRELEASED.test(headingText(l)));
-  if (next >= 0) return insertAt(text, lines, next, `${section}${eol}${eol}`, eol, false);
+  // Newest first, below Unreleased and whatever it holds: the section goes above the first older version, so a
+  // hotfix 1.2.4 released after 2.0.0 lands between 2.0.0 and 1.2.3. A heading that names no version counts as
+  // older: nothing is inserted below text Cutter does not understand.
+  const older = lines.findIndex((l, i) => {
+    if (i <= unreleased || !isHeading(l) || UNRELEASED.test(headingText(l))) return false;
+    const v = semverOf(headingVersion(l.text));
+    return v === null || semver.lt(v, version);
+  });
+  if (older >= 0) return insertAt(text, lines, older, `${section}${eol}${eol}`, eol, false);
   const defs = trailingLinkDefinitions(lines);
   if (defs >= 0) return insertAt(text, lines, defs, `${section}${eol}${eol}`, eol, false);
   return appendBlock(text, section, eol);
@@ -163,27 +169,45 @@ function updateLinks(text: string, entry: ChangelogEntry, repoUrl: string, eol: 
   const unreleasedUrl = `${repoUrl}/compare/${tagInUrl(tag)}...HEAD`;
   let lines = splitLines(text);
   const hasUnreleasedHeading = lines.some((l) => isHeading(l) && UNRELEASED.test(headingText(l)));
+  // Unreleased compares against the newest release: a maintenance release of an older line leaves it alone.
+  const isNewest = lines.every((l) => {
+    const v = isHeading(l) ? semverOf(headingVersion(l.text)) : null;
+    return v === null || !semver.gt(v, entry.version);
+  });
 
-  let defs = lines.map((l, i) => ({ line: l, i, m: l.fenced ? null : LINK_DEF.exec(l.text) })).filter((d) => d.m);
-  const unreleasedDef = defs.find((d) => d.m?.[1]?.toLowerCase() === 'unreleased');
-  if (unreleasedDef?.m) {
+  const linkDefs = () =>
+    lines
+      .map((l, i) => ({ line: l, i, m: l.fenced ? null : LINK_DEF.exec(l.text) }))
+      .flatMap((d) => (d.m ? [{ ...d, label: d.m[1] ?? '', m: d.m }] : []));
+  let defs = linkDefs();
+  const unreleasedDef = defs.find((d) => d.label.toLowerCase() === 'unreleased');
+  if (unreleasedDef && isNewest) {
     // Only the URL changes: the label keeps the user's spelling (`[unreleased]` or `[Unreleased]`).
     const urlEnd = unreleasedDef.line.start + unreleasedDef.m[0].length;
     const urlStart = urlEnd - (unreleasedDef.m[2]?.length ?? 0);
     text = text.slice(0, urlStart) + unreleasedUrl + text.slice(urlEnd);
     lines = splitLines(text);
-    defs = lines.map((l, i) => ({ line: l, i, m: l.fenced ? null : LINK_DEF.exec(l.text) })).filter((d) => d.m);
+    defs = linkDefs();
   }
 
   const newDefs = [`[${entry.version}]: ${versionUrl}`];
-  if (!unreleasedDef && hasUnreleasedHeading) newDefs.unshift(`[Unreleased]: ${unreleasedUrl}`);
+  if (!unreleasedDef && hasUnreleasedHeading && isNewest) newDefs.unshift(`[Unreleased]: ${unreleasedUrl}`);
   const block = newDefs.join(eol) + eol;
 
-  const afterUnreleased = defs.find((d) => d.m?.[1]?.toLowerCase() === 'unreleased');
-  if (afterUnreleased) return insertAt(text, lines, afterUnreleased.i + 1, block, eol, true);
-  const firstVersionDef = defs.find((d) => semver.valid((d.m?.[1] ?? '').replace(/^v/, '')));
-  if (firstVersionDef) return insertAt(text, lines, firstVersionDef.i, block, eol, true);
+  // Same order as the sections: before the first older version's link, else after the last version link.
+  const versionDefs = defs.filter((d) => semverOf(d.label) !== null);
+  const olderDef = versionDefs.find((d) => semver.lt(semverOf(d.label) ?? '0.0.0', entry.version));
+  if (olderDef) return insertAt(text, lines, olderDef.i, block, eol, true);
+  const lastDef = versionDefs.at(-1) ?? defs.find((d) => d.label.toLowerCase() === 'unreleased');
+  if (lastDef) return insertAt(text, lines, lastDef.i + 1, block, eol, true);
   return appendBlock(text, newDefs.join(eol), eol, lastLineIsLinkDef(lines));
+}
+
+// `1.2.0` or `v1.2.0` → `1.2.0`; anything else → null.
+function semverOf(label: string | null): string | null {
+  if (label === null) return null;
+  const v = label.replace(/^v/, '');
+  return semver.valid(v) === v ? v : null;
 }
 
 function entryTag(entry: ChangelogEntry): string {
