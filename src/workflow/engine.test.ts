@@ -58,10 +58,9 @@ function peek(taskId: string): { data: Record<string, unknown>; steps: string[] 
   }
 }
 
-async function finalTask(engine: Engine<unknown> | Engine<never>, id: string): Promise<TaskRecord> {
-  const store = stores[0] as SqliteStore;
-  void engine;
-  return (await store.getTask(id)) as TaskRecord;
+/** The task as the store has it now. */
+async function taskNow(id: string): Promise<TaskRecord> {
+  return (await (stores[0] as SqliteStore).getTask(id)) as TaskRecord;
 }
 
 const httpError = (status: number, message = `HTTP ${status}`) => Object.assign(new Error(message), { status });
@@ -106,7 +105,7 @@ describe('a flow of steps', () => {
     expect(seen[2]?.persisted.steps).toEqual(['get latest tag', 'calc next version']);
     expect(seen[2]?.persisted.data).toEqual({ release: { latest: { tag: 'v1.2.3' }, next: '1.2.4' } });
 
-    const done = await finalTask(engine, task.id);
+    const done = await taskNow(task.id);
     expect(done.status).toBe('done');
     expect(done.data).toEqual({
       release: { latest: { tag: 'v1.2.3' }, next: '1.2.4', tagged: { ref: 'refs/tags/v1.2.4' } },
@@ -139,7 +138,7 @@ describe('a flow of steps', () => {
     const task = await engine.enqueue({ kind: 'flaky', key: 'acme/x' });
     await engine.runUntilIdle();
     expect(calls).toBe(4);
-    const done = await finalTask(engine, task.id);
+    const done = await taskNow(task.id);
     expect(done).toMatchObject({
       status: 'done',
       error: null,
@@ -173,7 +172,7 @@ describe('a flow of steps', () => {
     const engine = engineFor({ down: flow }, null);
     const task = await engine.enqueue({ kind: 'down', key: 'acme/x' });
     await engine.runUntilIdle();
-    expect(await finalTask(engine, task.id)).toMatchObject({ status: 'failed', step: 'notify', attempt: 3 });
+    expect(await taskNow(task.id)).toMatchObject({ status: 'failed', step: 'notify', attempt: 3 });
     expect((await stores[0]?.listStepLog(task.id))?.map((e) => e.outcome)).toEqual(['retry', 'retry', 'error']);
   });
 
@@ -226,7 +225,7 @@ describe('a flow of steps', () => {
     const engine = engineFor({ release: flow }, deps);
     const task = await engine.enqueue({ kind: 'release', key: 'acme/x' });
     await engine.runUntilIdle();
-    const failed = await finalTask(engine, task.id);
+    const failed = await taskNow(task.id);
     expect(failed).toMatchObject({
       status: 'failed',
       step: 'create tag',
@@ -238,7 +237,7 @@ describe('a flow of steps', () => {
     deps.tagApiBroken = false;
     await engine.retry(task.id, 'alice');
     await engine.runUntilIdle();
-    expect(await finalTask(engine, task.id)).toMatchObject({
+    expect(await taskNow(task.id)).toMatchObject({
       status: 'done',
       data: { latest: 'v1.0.0', tagged: 'v1.0.1' },
     });
@@ -262,7 +261,7 @@ describe('progress checks', () => {
     const engine = engineFor({ stuck: flow }, null);
     const task = await engine.enqueue({ kind: 'stuck', key: 'acme/x' });
     await engine.runUntilIdle();
-    const failed = await finalTask(engine, task.id);
+    const failed = await taskNow(task.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatchObject({
       code: 'CUTTER_NO_PROGRESS',
@@ -285,7 +284,7 @@ describe('progress checks', () => {
     const engine = engineFor({ 'fetch tags': flow }, null);
     const task = await engine.enqueue({ kind: 'fetch tags', key: 'acme', data: { repos: ['a', 'b', 'c'] } });
     await engine.runUntilIdle();
-    expect(await finalTask(engine, task.id)).toMatchObject({
+    expect(await taskNow(task.id)).toMatchObject({
       status: 'done',
       stepsRun: 3,
       data: { tags: { a: 'v1.0.0', b: 'v1.0.0', c: 'v1.0.0' } },
@@ -300,7 +299,7 @@ describe('progress checks', () => {
     const engine = engineFor({ 'ping-pong': flow }, null, { maxStepsPerTask: 20 });
     const task = await engine.enqueue({ kind: 'ping-pong', key: 'acme/x', data: { state: 'ping' } });
     await engine.runUntilIdle();
-    expect(await finalTask(engine, task.id)).toMatchObject({
+    expect(await taskNow(task.id)).toMatchObject({
       status: 'failed',
       stepsRun: 20,
       error: { code: 'CUTTER_NO_PROGRESS' },
@@ -316,8 +315,8 @@ describe('progress checks', () => {
     const a = await engine.enqueue({ kind: 'bad', key: 'acme/a' });
     const b = await engine.enqueue({ kind: 'bad', key: 'acme/b', data: { x: 1 } });
     await engine.runUntilIdle();
-    expect(await finalTask(engine, a.id)).toMatchObject({ status: 'failed', error: { code: 'CUTTER_INTERNAL' } });
-    expect(await finalTask(engine, b.id)).toMatchObject({
+    expect(await taskNow(a.id)).toMatchObject({ status: 'failed', error: { code: 'CUTTER_INTERNAL' } });
+    expect(await taskNow(b.id)).toMatchObject({
       status: 'failed',
       error: { message: expect.stringContaining('every child needs a kind and a key') },
     });
@@ -339,7 +338,7 @@ describe('progress checks', () => {
     const engine = engineFor({ slow: flow }, null);
     const task = await engine.enqueue({ kind: 'slow', key: 'acme/x' });
     await engine.runUntilIdle();
-    const failed = await finalTask(engine, task.id);
+    const failed = await taskNow(task.id);
     expect(failed).toMatchObject({
       status: 'failed',
       attempt: 2,
@@ -367,7 +366,7 @@ describe('waiting', () => {
     await engine.runUntilIdle();
     expect(polls).toBe(3);
     expect((await stores[0]?.listStepLog(task.id))?.map((e) => e.outcome)).toEqual(['wait', 'wait', 'patch']);
-    expect(await finalTask(engine, task.id)).toMatchObject({ status: 'done', waitReason: null });
+    expect(await taskNow(task.id)).toMatchObject({ status: 'done', waitReason: null });
   });
 
   it('finishes a task at once when a step says complete', async () => {
@@ -382,7 +381,7 @@ describe('waiting', () => {
     const engine = engineFor({ skip: flow }, null);
     const task = await engine.enqueue({ kind: 'skip', key: 'acme/x', data: { ref: 'refs/heads/main' } });
     await engine.runUntilIdle();
-    expect(await finalTask(engine, task.id)).toMatchObject({ status: 'done', data: { skipped: 'bot author' } });
+    expect(await taskNow(task.id)).toMatchObject({ status: 'done', data: { skipped: 'bot author' } });
   });
 });
 
@@ -415,6 +414,27 @@ describe('per-repository serialization', () => {
     }
     const overlapping = spans.some((a) => spans.some((b) => a.key !== b.key && a.start < b.end && b.start < a.end));
     expect(overlapping).toBe(true);
+  });
+
+  it('runs a retry that comes due while a long step of another repository is still running', async () => {
+    const finished: string[] = [];
+    const flow = defineFlow<null>('mixed', [
+      {
+        name: 'work',
+        when: { worked: null },
+        run: async (ctx) => {
+          if (ctx.key === 'acme/slow') await sleep(500);
+          else if (ctx.attempt === 1) throw httpError(503);
+          finished.push(ctx.key);
+          return { patch: { worked: true } };
+        },
+      },
+    ]);
+    const engine = engineFor({ mixed: flow }, null, { concurrency: 2 });
+    await engine.enqueue({ kind: 'mixed', key: 'acme/slow' });
+    await engine.enqueue({ kind: 'mixed', key: 'acme/flaky' });
+    await engine.runUntilIdle();
+    expect(finished).toEqual(['acme/flaky', 'acme/slow']);
   });
 
   it('runs the tasks of one repository in the order they arrived', async () => {
@@ -479,7 +499,7 @@ describe('fan-out', () => {
       data: { repos: ['acme/connector-a', 'acme/connector-b', 'acme/connector-bad', 'acme/connector-c'] },
     });
     await engine.runUntilIdle();
-    const done = await finalTask(engine, parent.id);
+    const done = await taskNow(parent.id);
     expect(done.status).toBe('done');
     expect(summarisedAfter).toBe(4);
     expect(done.data['summary']).toEqual([
@@ -505,7 +525,7 @@ describe('fan-out', () => {
     const engine = engineFor({ fleet }, null);
     const parent = await engine.enqueue({ kind: 'fleet', key: 'acme', data: { repos: [] } });
     await engine.runUntilIdle();
-    expect(await finalTask(engine, parent.id)).toMatchObject({ status: 'done', data: { summary: 'nothing' } });
+    expect(await taskNow(parent.id)).toMatchObject({ status: 'done', data: { summary: 'nothing' } });
   });
 });
 
@@ -548,7 +568,7 @@ describe('secrets', () => {
     expect(log).not.toContain(secret);
     expect(log).not.toContain(webhookSecret);
     expect(lines.join('\n')).not.toContain(webhookSecret);
-    expect(await finalTask(engine, task.id)).toMatchObject({ status: 'failed', error: { code: 'CUTTER_GITHUB_AUTH' } });
+    expect(await taskNow(task.id)).toMatchObject({ status: 'failed', error: { code: 'CUTTER_GITHUB_AUTH' } });
   });
 });
 
@@ -565,7 +585,7 @@ describe('engine lifecycle', () => {
     const off = engine.on('task', (t) => statuses.push(t.status));
     engine.start();
     const task = await engine.enqueue({ kind: 'one', key: 'acme/x' });
-    for (let i = 0; i < 200 && (await finalTask(engine, task.id)).status !== 'done'; i++) await sleep(10);
+    for (let i = 0; i < 200 && (await taskNow(task.id)).status !== 'done'; i++) await sleep(10);
     await engine.stop();
     off();
     expect(steps.map((s) => [s.taskId, s.entry.step])).toEqual([[task.id, 'do it']]);
@@ -582,7 +602,7 @@ describe('engine lifecycle', () => {
     const task = await engine.enqueue({ kind: 'one', key: 'acme/x' });
     await engine.cancel(task.id, 'bob');
     await engine.runUntilIdle();
-    expect(await finalTask(engine, task.id)).toMatchObject({ status: 'cancelled', data: {} });
+    expect(await taskNow(task.id)).toMatchObject({ status: 'cancelled', data: {} });
   });
 
   it('resumes a task left running by a dead worker once its lease expires, from its persisted data', async () => {
@@ -613,7 +633,7 @@ describe('engine lifecycle', () => {
     await engine.runUntilIdle();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
     expect(ran).toEqual(['second']);
-    expect(await finalTask(engine, task.id)).toMatchObject({ status: 'done', lockedBy: null, data: { a: 1, b: 2 } });
+    expect(await taskNow(task.id)).toMatchObject({ status: 'done', lockedBy: null, data: { a: 1, b: 2 } });
   });
 
   it('hands a task back on a graceful stop after the step in flight is persisted', async () => {
@@ -635,14 +655,14 @@ describe('engine lifecycle', () => {
     const engine = engineFor({ two: flow }, null);
     engine.start();
     const task = await engine.enqueue({ kind: 'two', key: 'acme/x' });
-    for (let i = 0; i < 200 && (await finalTask(engine, task.id)).status !== 'running'; i++) await sleep(5);
+    for (let i = 0; i < 200 && (await taskNow(task.id)).status !== 'running'; i++) await sleep(5);
     const stopped = engine.stop();
     release();
     await stopped;
-    expect(await finalTask(engine, task.id)).toMatchObject({ status: 'queued', lockedBy: null, data: { a: 1 } });
+    expect(await taskNow(task.id)).toMatchObject({ status: 'queued', lockedBy: null, data: { a: 1 } });
     const next = engineFor({ two: flow }, null);
     await next.runUntilIdle();
-    expect(await finalTask(engine, task.id)).toMatchObject({ status: 'done', data: { a: 1, b: 2 } });
+    expect(await taskNow(task.id)).toMatchObject({ status: 'done', data: { a: 1, b: 2 } });
   });
 });
 

@@ -205,7 +205,8 @@ export class Engine<D = unknown> {
       for (;;) {
         await this.fill();
         if (this.running.size > 0) {
-          await Promise.race([...this.running.values()].map((r) => r.done));
+          // Also wake on the poll interval: a retry coming due must not wait for a long step of another task.
+          await Promise.race([...[...this.running.values()].map((r) => r.done), this.sleep(this.pollMs)]);
           continue;
         }
         const due = await this.store.nextDueAt(this.kinds);
