@@ -45,7 +45,7 @@ export async function runRounds<S extends Sample>(
     } else if (warm.timedOut) {
       results.set(contender.name, {
         samples: [warm],
-        note: `stopped at the ${Math.round(warm.ms / 1000)} s time limit: a lower bound`,
+        note: `stopped at the time limit after ${Math.round(warm.ms / 1000)} s: a lower bound`,
       });
     } else if (plan.singleRunAboveMs !== undefined && warm.ms > plan.singleRunAboveMs) {
       results.set(contender.name, {
