@@ -18,8 +18,11 @@ import { type Contender, runRounds } from './lib/rounds.js';
 const DEFAULT_SIZES = [1_000, 10_000, 100_000];
 /** A tool whose warm-up exceeds this runs once at that size (semantic-release at 100k), keeping the run to minutes. */
 const SINGLE_RUN_ABOVE_MS = 30_000;
-/** Any single run longer than this is stopped and kept as a lower bound (semantic-release at 100k commits). */
-const DEFAULT_TIME_LIMIT_S = 300;
+/**
+ * Any single run longer than this is stopped and kept as a lower bound (semantic-release at 100k commits). 240 s
+ * still proves "≥ 20× faster" whenever Cutter takes under 12 s, and keeps the whole run near ten minutes.
+ */
+const DEFAULT_TIME_LIMIT_S = 240;
 
 function options(args: readonly string[]): { sizes: number[]; rounds: number | null; timeLimitS: number } {
   const { values } = parseArgs({
