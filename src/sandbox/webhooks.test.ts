@@ -1,7 +1,9 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhooks } from '@octokit/webhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { validateResponse } from './openapi-validator.js';
 import { HOOKSHOT_USER_AGENT, type HookConfig, WebhookDispatcher } from './webhooks.js';
 
 const SECRET = 'whsec-sandbox-test-0123456789';
@@ -173,6 +175,24 @@ describe('WebhookDispatcher', () => {
     const list = dispatcher.deliveries(1);
     expect(list.map((d) => d.redelivery)).toEqual([true, false]);
     expect(list[0]).not.toHaveProperty('request');
+  });
+
+  it("records deliveries in the shapes of GitHub's hook-delivery-item and hook-delivery (OpenAPI)", async () => {
+    const dispatcher = new WebhookDispatcher({ hooksFor: () => [hook()] });
+    await dispatcher.emit({ owner: 'acme', repo: 'r', event: 'release', payload });
+    await dispatcher.whenIdle();
+    const [summary] = dispatcher.deliveries(1);
+    const base = '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries';
+    expect(validateResponse('GET', base, 200, dispatcher.deliveries(1))).toEqual([]);
+    expect(validateResponse('GET', `${base}/{delivery_id}`, 200, dispatcher.delivery(summary!.id))).toEqual([]);
+  });
+
+  it('also sends the legacy SHA-1 signature', async () => {
+    const dispatcher = new WebhookDispatcher({ hooksFor: () => [hook()] });
+    await dispatcher.emit({ owner: 'acme', repo: 'r', event: 'push', payload });
+    await dispatcher.whenIdle();
+    const got = received[0]!;
+    expect(got.headers['x-hub-signature']).toBe(`sha1=${createHmac('sha1', SECRET).update(got.body).digest('hex')}`);
   });
 
   it('refuses to redeliver an unknown delivery', async () => {

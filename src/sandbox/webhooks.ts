@@ -1,6 +1,6 @@
 // Delivers sandbox events to configured webhooks like GitHub does: signed, recorded, redeliverable, never blocking the API.
 
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { redact, registerSecret } from '../core/redact.js';
 
@@ -40,12 +40,16 @@ export interface WebhookDelivery {
   url: string;
   request: { headers: Record<string, string>; payload: Record<string, unknown> };
   response: { headers: Record<string, string>; payload: string | null };
-  /** Not part of GitHub's shape: where to redeliver. */
+  /** Not part of GitHub's shape (extra fields are allowed there): where to redeliver. */
   owner: string;
   repo: string;
 }
 
-export type WebhookDeliverySummary = Omit<WebhookDelivery, 'request' | 'response' | 'owner' | 'repo'>;
+/** GitHub's `hook-delivery-item`: what the list endpoint shows. */
+export type WebhookDeliverySummary = Omit<
+  WebhookDelivery,
+  'request' | 'response' | 'owner' | 'repo' | 'url' | 'hook_id'
+>;
 
 export interface WebhookDispatcherOptions {
   hooksFor(owner: string, repo: string): HookConfig[] | Promise<HookConfig[]>;
@@ -102,7 +106,19 @@ export class WebhookDispatcher {
       .map((id) => this.byId.get(id))
       .filter((d): d is WebhookDelivery => d !== undefined)
       .reverse()
-      .map(({ request: _req, response: _res, owner: _o, repo: _r, ...summary }) => summary);
+      .map((d) => ({
+        id: d.id,
+        guid: d.guid,
+        delivered_at: d.delivered_at,
+        redelivery: d.redelivery,
+        duration: d.duration,
+        status: d.status,
+        status_code: d.status_code,
+        event: d.event,
+        action: d.action,
+        installation_id: d.installation_id,
+        repository_id: d.repository_id,
+      }));
   }
 
   delivery(id: number): WebhookDelivery | undefined {
@@ -141,7 +157,11 @@ export class WebhookDispatcher {
       'X-GitHub-Hook-Installation-Target-ID': String(repository?.id ?? 0),
       'X-GitHub-Hook-Installation-Target-Type': 'repository',
     };
-    if (hook.secret) headers['X-Hub-Signature-256'] = await sign(hook.secret, body);
+    if (hook.secret) {
+      headers['X-Hub-Signature-256'] = await sign(hook.secret, body);
+      // GitHub still sends the legacy SHA-1 signature next to the SHA-256 one; older receivers check only it.
+      headers['X-Hub-Signature'] = `sha1=${createHmac('sha1', hook.secret).update(body).digest('hex')}`;
+    }
     const record: WebhookDelivery = {
       id: this.nextId++,
       guid,
