@@ -11,7 +11,13 @@ afterAll(removeTempDirs);
 interface DryRunJson {
   lastTag: { tag: string; version: string; commit: string } | null;
   foreignTags: string[];
-  commits: { total: number; byType: Record<string, number>; nonConventional: number; skipped: number };
+  commits: {
+    total: number;
+    byType: Record<string, number>;
+    nonConventional: number;
+    skipped: number;
+    ignoredAuthors: number;
+  };
   bump: string | null;
   causes: { hash: string; header: string; why: string }[];
   nextVersion: string | null;
@@ -178,6 +184,56 @@ describe('cutter release --dry-run', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('Bump:          none');
     expect(res.stdout).toContain('Next version:  none — nothing to release');
+  });
+});
+
+describe('cutter release --dry-run with .cutter.yml rules', () => {
+  it('cancels a revert against its target even when the target is a commit it would otherwise skip', async () => {
+    const dir = initRepo();
+    commit(dir, 'feat: base', { '.cutter.yml': 'bump:\n  types:\n    revert: patch\n' });
+    git(dir, ['tag', 'v1.0.0']);
+    commit(dir, 'docs: first note');
+    const target = commit(dir, 'docs: second note');
+    commit(dir, `revert: docs: second note\n\nThis reverts commit ${target}.\n`);
+    const out = await dryRunJson(dir);
+    expect(out.commits.total).toBe(3);
+    expect(out.bump).toBeNull();
+    expect(out.nextVersion).toBeNull();
+  });
+
+  it('releases a patch for refactor commits when the types table says so (seed 003)', async () => {
+    const dir = initRepo();
+    commit(dir, 'feat: base', { '.cutter.yml': 'bump:\n  types:\n    refactor: patch\n    build: patch\n' });
+    git(dir, ['tag', 'v1.4.0']);
+    const refactor = commit(dir, 'refactor(core): split the parser');
+    commit(dir, 'docs: readme');
+    const out = await dryRunJson(dir);
+    expect(out.bump).toBe('patch');
+    expect(out.causes.map((c) => c.hash)).toEqual([refactor]);
+    expect(out.nextVersion).toBe('1.4.1');
+  });
+
+  it('does not count commits by ignored bot authors', async () => {
+    const dir = initRepo();
+    commit(dir, 'feat: base', { '.cutter.yml': 'ignoreAuthors: ["*[bot]"]\n' });
+    git(dir, ['tag', 'v2.0.0']);
+    git(dir, ['commit', '-q', '--allow-empty', '-m', 'feat: bump deps'], {
+      env: { GIT_AUTHOR_NAME: 'renovate[bot]', GIT_AUTHOR_EMAIL: 'bot@renovateapp.com' },
+    });
+    const out = await dryRunJson(dir);
+    expect(out.commits).toMatchObject({ total: 1, ignoredAuthors: 1 });
+    expect(out.nextVersion).toBeNull();
+  });
+
+  it('releases a beta prerelease from the beta branch', async () => {
+    const dir = initRepo();
+    commit(dir, 'feat: base');
+    git(dir, ['tag', 'v1.2.0']);
+    git(dir, ['checkout', '-q', '-b', 'beta']);
+    commit(dir, 'feat: shiny');
+    const out = await dryRunJson(dir);
+    expect(out.nextVersion).toBe('1.3.0-beta.1');
+    expect(out.nextTag).toBe('v1.3.0-beta.1');
   });
 });
 
