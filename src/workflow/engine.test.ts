@@ -310,11 +310,17 @@ describe('progress checks', () => {
     const flow = defineFlow<null>('bad', [
       { name: 'broken', when: { x: null }, run: async () => null as never },
       { name: 'bad child', when: { x: 1 }, run: async () => ({ children: [{ kind: '', key: 'k' }] }) },
+      { name: 'bad wait', when: { x: 2 }, run: async () => ({ wait: {} as never }) },
+      { name: 'bad patch', when: { x: 3 }, run: async () => ({ patch: ['x'] as never }) },
     ]);
     const engine = engineFor({ bad: flow }, null);
     const a = await engine.enqueue({ kind: 'bad', key: 'acme/a' });
     const b = await engine.enqueue({ kind: 'bad', key: 'acme/b', data: { x: 1 } });
+    const c = await engine.enqueue({ kind: 'bad', key: 'acme/c', data: { x: 2 } });
+    const d = await engine.enqueue({ kind: 'bad', key: 'acme/d', data: { x: 3 } });
     await engine.runUntilIdle();
+    expect((await taskNow(c.id)).error?.message).toContain('wait needs a reason');
+    expect((await taskNow(d.id)).error?.message).toContain('patch must be an object');
     expect(await taskNow(a.id)).toMatchObject({ status: 'failed', error: { code: 'CUTTER_INTERNAL' } });
     expect(await taskNow(b.id)).toMatchObject({
       status: 'failed',
