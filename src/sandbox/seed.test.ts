@@ -108,6 +108,33 @@ describe('seedOrg', () => {
     expect(git(seeded[2]!.path, 'symbolic-ref', 'HEAD')).toBe('refs/heads/trunk');
   });
 
+  it('makes repos that real git clones, pushes to and checks, though they share one object store', async () => {
+    const root = await freshRoot();
+    const [one] = await seedOrg(root, SMALL);
+    const work = join(root, 'work');
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'T',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 'T',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    };
+    const run = (cwd: string, ...args: string[]) => {
+      const res = spawnSync('git', args, { cwd, env, encoding: 'utf8' });
+      if (res.status !== 0) throw new Error(`git ${args.join(' ')}: ${res.stderr}`);
+      return res.stdout.trim();
+    };
+    run(root, 'clone', '--quiet', one!.path, work);
+    expect(run(work, 'tag', '--list').split('\n')).toEqual(['latest', 'v1.0.0', 'v1.0.1']);
+    run(work, 'commit', '--quiet', '--allow-empty', '-m', 'fix: pushed later');
+    run(work, 'push', '--quiet', 'origin', 'main');
+    expect(git(one!.path, 'log', '-1', '--format=%s', 'main')).toBe('fix: pushed later');
+    expect(git(one!.path, 'fsck', '--no-dangling')).toBe('');
+    // a gc inside one repo must not lose the objects it borrows
+    git(one!.path, 'gc', '--quiet');
+    expect(git(one!.path, 'rev-list', '--count', 'main')).toBe('5');
+  });
+
   it('creates an empty repository when the history is empty', async () => {
     const root = await freshRoot();
     const seeded = await seedOrg(root, SMALL);
