@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsedCommit } from './__fixtures__/parsed-commit.js';
 import { type ChangelogEntry, renderChangelogSection, updateChangelog } from './changelog.js';
@@ -226,6 +227,14 @@ describe('updateChangelog', () => {
     expect(section).toBe('## [1.3.0] - 2026-11-25\n\n### Changed\n\n- Revert "feat: add x" (3434343)');
   });
 
+  it('refuses a changelog whose code block is never closed, naming the line', () => {
+    expectError(
+      () => updateChangelog('# Changelog\n\n```sh\nnpm i\n', entry),
+      'CUTTER_BAD_INPUT',
+      /line 3 and never closes/,
+    );
+  });
+
   it('rejects a version that is not SemVer', () => {
     expectError(() => updateChangelog(null, { ...entry, version: 'v1.3' }), 'CUTTER_INVALID_VERSION', /not a SemVer/);
   });
@@ -236,5 +245,49 @@ describe('updateChangelog', () => {
 
   it('rejects a repository URL that is not http(s)', () => {
     expectError(() => updateChangelog(null, { ...entry, repoUrl: 'javascript:alert(1)' }), 'CUTTER_BAD_INPUT', /http/);
+  });
+
+  it('on any changelog: keeps every existing line in order, adds the version once, and is idempotent', () => {
+    const line = fc.constantFrom(
+      ...['# Changelog', '## [Unreleased]', '## [unreleased]', '## [1.2.0] - 2026-10-01', '## 1.4.0 (2026-11-01)'],
+      ...['## [0.9.0]', '## Old history', '### Added', '- item', '* item', '', '   ', '```', '## [1.3.0] in code?'],
+      ...[`[unreleased]: ${repoUrl}/compare/v1.2.0...HEAD`, `[1.2.0]: ${repoUrl}/releases/tag/v1.2.0`, '[x]: y'],
+    );
+    fc.assert(
+      fc.property(
+        fc.array(line, { maxLength: 14 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        (lines, eol, finalEol) => {
+          const input = lines.join(eol) + (finalEol && lines.length > 0 ? eol : '');
+          let out: string;
+          try {
+            out = updateChangelog(input, entry);
+          } catch (err) {
+            // The one refusal: an unclosed code block (an odd number of fence lines).
+            expect(isCutterError(err, 'CUTTER_BAD_INPUT'), String(err)).toBe(true);
+            expect(lines.filter((l) => l === '```').length % 2).toBe(1);
+            return;
+          }
+          expect(updateChangelog(out, entry)).toBe(out);
+          if (input.trim() === '') return;
+          if (out === input) return; // the version was already there (outside a code block)
+          // A one-line file without a line break says nothing about its line ends: Cutter writes LF.
+          if (!input.includes(eol)) eol = '\n';
+          const outLines = out.split(eol);
+          // Every input line is still there, in order (only the [Unreleased] link's URL may change).
+          let at = 0;
+          for (const l of input.split(eol)) {
+            const wanted = /^\[unreleased\]:/.test(l) ? '[unreleased]: ' : l;
+            while (at < outLines.length && !(outLines[at] ?? '').startsWith(wanted)) at++;
+            expect(at, `line ${JSON.stringify(l)} lost`).toBeLessThan(outLines.length);
+            at++;
+          }
+          expect(out.endsWith(eol)).toBe(input.endsWith(eol));
+          if (eol === '\r\n') expect(out.replace(/\r\n/g, '')).not.toContain('\n');
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

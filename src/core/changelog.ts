@@ -73,6 +73,7 @@ export function updateChangelog(existing: string | null, entry: ChangelogEntry):
   if (existing === null || existing.trim() === '') return updateChangelog(CHANGELOG_HEADER, entry);
   const eol = existing.includes('\r\n') ? '\r\n' : '\n';
   const lines = splitLines(existing);
+  checkFencesClosed(lines);
   if (lines.some((l) => !l.fenced && headingVersion(l.text) === entry.version)) return existing;
 
   const section = renderChangelogSection(entry).split('\n').join(eol);
@@ -248,6 +249,24 @@ function splitLines(text: string): Line[] {
     start = end;
   }
   return lines;
+}
+
+// An unclosed ``` runs to the end of the file: a section added there would render as code, and the next run
+// would not see it (and add it again). Better to stop and say where.
+function checkFencesClosed(lines: Line[]): void {
+  let open = -1;
+  lines.forEach((l, i) => {
+    if (FENCE.test(l.text)) open = open < 0 ? i : -1;
+  });
+  if (open >= 0) {
+    throw new CutterError(
+      'CUTTER_BAD_INPUT',
+      `the changelog opens a code block at line ${open + 1} and never closes it`,
+      {
+        hint: 'close the code block with a line of ``` (or ~~~), then run again',
+      },
+    );
+  }
 }
 
 function isHeading(line: Line): boolean {
