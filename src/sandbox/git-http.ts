@@ -2,6 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { servedRepoConfigEnv } from './git-store.js';
 
 /** `/{owner}/{name}.git/{info/refs|git-upload-pack|git-receive-pack|HEAD…}` */
 export const GIT_PATH = /^\/([^/]+)\/([^/]+)\.git(\/.*)$/;
@@ -36,6 +37,8 @@ export function serveGit(g: GitHttpRequest): Promise<number> {
       REMOTE_USER: g.user,
       REMOTE_ADDR: g.req.socket.remoteAddress ?? '127.0.0.1',
       GIT_HTTP_MAX_REQUEST_BUFFER: '100M',
+      // pushes allowed, history never rewritten — for every repo, seeded or created, without touching its config
+      ...servedRepoConfigEnv(),
     };
     // git clients gzip large request bodies; http-backend inflates them itself when told.
     const encoding = g.req.headers['content-encoding'];

@@ -1,7 +1,7 @@
 // All git access of the sandbox: bare repos on disk read and written through the real `git` CLI.
 
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CutterError } from '../core/errors.js';
@@ -184,8 +184,53 @@ function parseBatch(buf: Buffer): (CatFileEntry | null)[] {
 
 const SHA_RE = /^[0-9a-f]{40}$/;
 
+/** Config every served repo needs, passed through the environment so seeded repos need no per-repo setup. */
+export const SERVED_REPO_CONFIG: Record<string, string> = {
+  'http.receivepack': 'true',
+  'receive.denyNonFastForwards': 'true',
+};
+
+/** `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n` for {@link SERVED_REPO_CONFIG}. */
+export function servedRepoConfigEnv(): Record<string, string> {
+  const entries = Object.entries(SERVED_REPO_CONFIG);
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) };
+  entries.forEach(([k, v], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = k;
+    env[`GIT_CONFIG_VALUE_${i}`] = v;
+  });
+  return env;
+}
+
+/** Bounded memo of immutable commit objects (a sha names the same commit forever). */
+const COMMIT_CACHE_LIMIT = 50_000;
+
 export class GitStore {
+  /**
+   * Ref listings per repo. Every write the sandbox makes (API or push) invalidates explicitly; the stamp (mtimes
+   * of packed-refs and the ref directories) also catches writers that bypass the sandbox, so the API keeps
+   * reporting what git holds while serving a fleet of repos without a `git for-each-ref` per request.
+   */
+  private readonly refCache = new Map<string, { stamp: string; refs: Promise<GitRefEntry[]> }>();
+  private readonly commitCache = new Map<string, GitCommitObject>();
+
   constructor(readonly root: string) {}
+
+  /** Forget cached refs of a repo (after a push or any ref write). */
+  invalidate(owner: string, name: string): void {
+    this.refCache.delete(this.path(owner, name));
+  }
+
+  private async refStamp(dir: string): Promise<string> {
+    const parts = await Promise.all(
+      ['packed-refs', 'refs', 'refs/heads', 'refs/tags', 'HEAD'].map((p) =>
+        stat(join(dir, p)).then(
+          (s) => `${s.mtimeMs}:${s.size}:${s.ino}`,
+          () => '-',
+        ),
+      ),
+    );
+    return parts.join('|');
+  }
 
   path(owner: string, name: string): string {
     return bareRepoPath(this.root, owner, name);
@@ -195,20 +240,12 @@ export class GitStore {
     return runGit(this.path(owner, name), args, opts);
   }
 
-  /** Create a bare repo configured like GitHub's: pushes accepted over HTTP, history never rewritten. */
+  /** Create an empty bare repo at the layout every sandbox part shares. */
   async init(owner: string, name: string, defaultBranch: string): Promise<void> {
     const dir = this.path(owner, name);
     await mkdir(dir, { recursive: true });
+    // http.receivepack and denyNonFastForwards come from the environment at serve time (servedRepoConfigEnv)
     await runGit(dir, ['init', '--quiet', '--bare', `--initial-branch=${defaultBranch}`]);
-    await this.configure(owner, name);
-  }
-
-  /** Settings every served repo needs, also applied to repos seeded by someone else. */
-  async configure(owner: string, name: string): Promise<void> {
-    const dir = this.path(owner, name);
-    await runGit(dir, ['config', 'http.receivepack', 'true']);
-    await runGit(dir, ['config', 'receive.denyNonFastForwards', 'true']);
-    await runGit(dir, ['config', 'receive.denyDeletes', 'false']);
   }
 
   async exists(owner: string, name: string): Promise<boolean> {
@@ -222,9 +259,22 @@ export class GitStore {
 
   /** All refs under a prefix (e.g. `refs/tags/`), annotated tags peeled, sorted by ref name. */
   async listRefs(owner: string, name: string, prefix = 'refs/'): Promise<GitRefEntry[]> {
+    const dir = this.path(owner, name);
+    const stamp = await this.refStamp(dir);
+    let entry = this.refCache.get(dir);
+    if (!entry || entry.stamp !== stamp) {
+      entry = { stamp, refs: this.readAllRefs(dir) };
+      this.refCache.set(dir, entry);
+      entry.refs.catch(() => this.refCache.delete(dir));
+    }
+    const all = await entry.refs;
+    return prefix === 'refs/' ? all : all.filter((r) => r.ref.startsWith(prefix));
+  }
+
+  private async readAllRefs(dir: string): Promise<GitRefEntry[]> {
     const fmt =
       '%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)';
-    const { stdout } = await this.git(owner, name, ['for-each-ref', `--format=${fmt}`, prefix]);
+    const { stdout } = await runGit(dir, ['for-each-ref', `--format=${fmt}`, 'refs/']);
     const out: GitRefEntry[] = [];
     for (const line of stdout.toString('utf8').split('\n')) {
       if (!line) continue;
@@ -263,10 +313,15 @@ export class GitStore {
   }
 
   async readCommits(owner: string, name: string, shas: string[]): Promise<GitCommitObject[]> {
-    const objs = await this.readObjects(owner, name, shas);
-    return objs
-      .filter((o): o is CatFileEntry => o !== null && o.type === 'commit')
-      .map((o) => parseCommitObject(o.sha, o.content.toString('utf8')));
+    const missing = shas.filter((s) => !this.commitCache.has(s));
+    if (missing.length > 0) {
+      const objs = await this.readObjects(owner, name, missing);
+      if (this.commitCache.size + objs.length > COMMIT_CACHE_LIMIT) this.commitCache.clear();
+      for (const o of objs) {
+        if (o && o.type === 'commit') this.commitCache.set(o.sha, parseCommitObject(o.sha, o.content.toString('utf8')));
+      }
+    }
+    return shas.map((s) => this.commitCache.get(s)).filter((c): c is GitCommitObject => c !== undefined);
   }
 
   async readCommit(owner: string, name: string, sha: string): Promise<GitCommitObject | null> {
@@ -334,11 +389,13 @@ export class GitStore {
     const args = ['update-ref', '-m', 'sandbox api', ref, newSha];
     if (oldSha !== undefined) args.push(oldSha);
     const { code } = await this.git(owner, name, args, { okCodes: [1, 128] });
+    this.invalidate(owner, name);
     return code === 0;
   }
 
   async deleteRef(owner: string, name: string, ref: string): Promise<boolean> {
     const { code } = await this.git(owner, name, ['update-ref', '-d', ref], { okCodes: [1, 128] });
+    this.invalidate(owner, name);
     return code === 0;
   }
 

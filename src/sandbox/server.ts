@@ -11,6 +11,7 @@ import { type CounterSnapshot, RequestCounters } from './counters.js';
 import { FaultInjector, type FaultRule } from './faults.js';
 import { GIT_PATH, isReceivePack, serveGit } from './git-http.js';
 import { GitStore, ZERO_SHA } from './git-store.js';
+import { createGraphQLHandler } from './graphql.js';
 import { type LimitOptions, RateLimits } from './limits.js';
 import { type Violation, validateResponse } from './openapi-validator.js';
 import type { SandboxRef, SandboxRepoInfo } from './reader.js';
@@ -20,6 +21,7 @@ import { sandboxRoutes } from './routes/index.js';
 import type { Ctx, RefChange, SandboxEvent, Services, WebhookLog } from './services.js';
 import { type Links, nodeId } from './shapes.js';
 import { SandboxState } from './state.js';
+import { sandboxReader } from './state-reader.js';
 
 export interface TokenGrant {
   /** Orgs (owners) this token can see; '*' for all. */
@@ -37,6 +39,7 @@ export interface SandboxLogger {
 export type GraphQLHandler = (req: {
   query: string;
   variables?: Record<string, unknown>;
+  operationName?: string;
   token: string;
 }) => Promise<{ status: number; body: unknown; cost: number }>;
 
@@ -142,6 +145,8 @@ export class Sandbox {
     const addr = server.address() as AddressInfo;
     this.server = server;
     this.baseUrl = `http://${host}:${addr.port}`;
+    // GraphQL reads through the same state and git as REST; its URLs need the address, known only now.
+    this.graphqlHandler ??= createGraphQLHandler(sandboxReader(this), { webBaseUrl: this.baseUrl });
     return { url: this.baseUrl };
   }
 
@@ -174,7 +179,6 @@ export class Sandbox {
   /** Adopt repos that already exist on disk (the seeder's output) with their metadata and releases. */
   async registerRepos(owner: string, seeded: RegisteredRepo[]): Promise<void> {
     this.createOrg(owner);
-    await Promise.all(seeded.map((r) => this.git.configure(owner, r.name)));
     this.state.transaction(() => {
       for (const r of seeded) {
         const existing = this.state.find<SandboxRepoInfo>('repo', owner, '', r.name.toLowerCase());
@@ -496,6 +500,7 @@ export class Sandbox {
     });
     finish(status);
     if (pushing) {
+      this.git.invalidate(info.owner, info.name);
       const after = await this.git.listRefs(info.owner, info.name, 'refs/');
       const changes = diffRefs(before, after);
       if (changes.length > 0) {
@@ -732,7 +737,7 @@ export class Sandbox {
       this.sendJson(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/graphql' }, headers);
       return 404;
     }
-    const b = (body ?? {}) as { query?: unknown; variables?: unknown };
+    const b = (body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown };
     if (typeof b.query !== 'string') {
       this.sendJson(
         res,
@@ -745,6 +750,7 @@ export class Sandbox {
     const out = await this.graphqlHandler({
       query: b.query,
       variables: b.variables && typeof b.variables === 'object' ? (b.variables as Record<string, unknown>) : undefined,
+      ...(typeof b.operationName === 'string' ? { operationName: b.operationName } : {}),
       token,
     });
     this.rateHeaders(headers, token, 'graphql');

@@ -17,7 +17,9 @@ export function sandboxReader(sandbox: Sandbox): SandboxReader {
     headOid: async (owner, name, branch) => {
       const info = sandbox.repoInfo(owner, name);
       if (!info) return null;
-      return sandbox.git.resolveCommit(info.owner, info.name, `refs/heads/${branch}`);
+      // from the (cached) ref listing: one git call per repo state, not one per question
+      const ref = `refs/heads/${branch}`;
+      return (await sandbox.git.listRefs(info.owner, info.name, ref)).find((r) => r.ref === ref)?.peeled ?? null;
     },
     listRefs: async (owner, name, prefix) => {
       const info = sandbox.repoInfo(owner, name);
