@@ -1,6 +1,6 @@
 // Reads what the release flow needs to know about a local repository: root, HEAD, branch, shallowness, web URL.
 import { webUrlFromRemote } from './remote-url.js';
-import { emptyRepoError, runGit } from './run-git.js';
+import { emptyRepoError, gitFailure, runGit } from './run-git.js';
 
 export interface RepoInfo {
   /** Absolute path of the work tree root. */
@@ -42,14 +42,23 @@ export async function remoteWebUrl(cwd: string, remote = 'origin'): Promise<stri
   return res.code === 0 ? webUrlFromRemote(res.stdout) : null;
 }
 
-/** Everything above in one go: the probes are independent, so they run in parallel. */
+/**
+ * Everything above with as few git processes as possible (spawning dominates on a busy machine):
+ * one `rev-parse` answers root, shallowness, HEAD and its branch; the remote is read alongside.
+ */
 export async function readRepoInfo(cwd: string, remote = 'origin'): Promise<RepoInfo> {
-  const [top, head, branch, repoUrl] = await Promise.all([
-    runGit(cwd, ['rev-parse', '--show-toplevel', '--is-shallow-repository']),
-    headSha(cwd),
-    currentBranch(cwd),
+  const [probe, repoUrl] = await Promise.all([
+    runGit(cwd, ['rev-parse', '--show-toplevel', '--is-shallow-repository', 'HEAD', '--symbolic-full-name', 'HEAD'], {
+      allowFailure: true,
+    }),
     remoteWebUrl(cwd, remote),
   ]);
-  const [root = cwd, shallowLine = 'false'] = top.stdout.split('\n');
-  return { root, head, branch, shallow: shallowLine.trim() === 'true', repoUrl };
+  if (probe.code !== 0) {
+    // Not a repository, or an unborn HEAD: let the single-purpose probes name the problem.
+    await headSha(cwd);
+    throw gitFailure(cwd, ['rev-parse'], probe.stderr, probe.code);
+  }
+  const [root = cwd, shallow = 'false', head = '', symbolic = 'HEAD'] = probe.stdout.split('\n');
+  const branch = symbolic.startsWith('refs/heads/') ? symbolic.slice('refs/heads/'.length) : null;
+  return { root, head, branch, shallow: shallow === 'true', repoUrl };
 }
