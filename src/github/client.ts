@@ -1,0 +1,159 @@
+// The one GitHub client factory: Octokit with throttling and retries, pacing, CutterErrors and redacted secrets.
+
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import { CutterError } from '../core/errors.js';
+import { redact, registerSecret } from '../core/redact.js';
+import { toCutterError } from './github-error.js';
+import { type Pacer, passThroughPacer } from './pacer.js';
+
+const CutterOctokit = Octokit.plugin(throttling, retry);
+
+/** The client every step uses: `@octokit/rest` with the throttling and retry plugins. */
+export type GitHubClient = InstanceType<typeof CutterOctokit>;
+
+export interface GitHubLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface GitHubAppCredentials {
+  appId: number | string;
+  privateKey: string;
+  installationId: number | string;
+}
+
+export interface GitHubClientOptions {
+  /** API root; default `GITHUB_API_URL`, else https://api.github.com. */
+  baseUrl?: string;
+  /** Default `CUTTER_GITHUB_TOKEN`, else `GITHUB_TOKEN`. */
+  token?: string;
+  /** Authenticate as a GitHub App installation instead of with a token. */
+  app?: GitHubAppCredentials;
+  /** Asked before every request; the default lets everything through. */
+  pacer?: Pacer;
+  logger?: GitHubLogger;
+  userAgent?: string;
+  /** Environment to read defaults from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Per-attempt timeout of one HTTP request (default 30 s): a hung connection becomes a retryable error. */
+  requestTimeoutMs?: number;
+  /** In-client retries of 5xx/network failures (default 3); the workflow engine retries the step after that. */
+  retries?: number;
+  /** Unit of the retry plugin's quadratic backoff (default 1000 ms: 1 s, 4 s, 9 s). */
+  retryBaseMs?: number;
+  /** Longest `retry-after` waited for inside the client (default 60 s); longer waits go back to the engine. */
+  maxRetryAfterMs?: number;
+  /** Rate-limit retries inside the client (default 2). */
+  rateLimitRetries?: number;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/**
+ * Octokit's own write spacing (one write per second per process) is replaced by the Pacer, which knows the
+ * whole budget (fleet releases share it); these groups let the throttling plugin's rate-limit handling stay.
+ */
+const immediateGroup = {
+  key: () => ({ schedule: <T>(_opts: unknown, fn: (...args: unknown[]) => T, ...args: unknown[]) => fn(...args) }),
+};
+
+const silentLogger: GitHubLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function redactingLogger(logger: GitHubLogger): GitHubLogger {
+  return {
+    debug: (m) => logger.debug(redact(String(m))),
+    info: (m) => logger.info(redact(String(m))),
+    warn: (m) => logger.warn(redact(String(m))),
+    error: (m) => logger.error(redact(String(m))),
+  };
+}
+
+/** A fetch whose every attempt times out on its own, so a retry is not born already aborted. */
+function fetchWithTimeout(timeoutMs: number): typeof fetch {
+  return (input, init = {}) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return fetch(input, { ...init, signal });
+  };
+}
+
+async function appAuth(app: GitHubAppCredentials): Promise<{ authStrategy: unknown; auth: Record<string, unknown> }> {
+  let createAppAuth: unknown;
+  try {
+    ({ createAppAuth } = (await import('@octokit/auth-app' as string)) as { createAppAuth: unknown });
+  } catch (err) {
+    throw new CutterError('CUTTER_NOT_SUPPORTED', 'GitHub App authentication needs @octokit/auth-app', {
+      cause: err,
+      hint: 'install @octokit/auth-app or use a token (CUTTER_GITHUB_TOKEN)',
+    });
+  }
+  registerSecret(app.privateKey);
+  return {
+    authStrategy: createAppAuth,
+    auth: { appId: app.appId, privateKey: app.privateKey, installationId: app.installationId },
+  };
+}
+
+/** Build the GitHub client. Tokens are registered as secrets before the first request can log anything. */
+export async function createGitHubClient(options: GitHubClientOptions = {}): Promise<GitHubClient> {
+  const env = options.env ?? process.env;
+  const baseUrl = (options.baseUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+  const token = options.token ?? env.CUTTER_GITHUB_TOKEN ?? env.GITHUB_TOKEN;
+  const pacer = options.pacer ?? passThroughPacer;
+  const logger = redactingLogger(options.logger ?? silentLogger);
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+  const rateLimitRetries = options.rateLimitRetries ?? 2;
+  if (token) registerSecret(token);
+  if (!token && !options.app) {
+    throw new CutterError('CUTTER_GITHUB_AUTH', 'no GitHub credentials', {
+      hint: 'set CUTTER_GITHUB_TOKEN or GITHUB_TOKEN (or configure a GitHub App)',
+    });
+  }
+  const auth = options.app ? await appAuth(options.app) : { auth: token };
+
+  // retry-after is in seconds: waits the client takes itself are bounded, longer ones become a transient error.
+  const onLimit =
+    (kind: string) =>
+    (retryAfterSeconds: number, opts: { method?: string; url?: string }, _o: unknown, retryCount: number) => {
+      const ms = retryAfterSeconds * 1000;
+      pacer.noteRetryAfter(ms);
+      const again = retryCount < rateLimitRetries && ms <= maxRetryAfterMs;
+      logger.warn(
+        `${kind} on ${opts.method ?? ''} ${opts.url ?? ''}: retry-after ${retryAfterSeconds}s${again ? ', retrying' : ''}`,
+      );
+      return again;
+    };
+
+  const octokit = new CutterOctokit({
+    ...(auth as object),
+    baseUrl,
+    userAgent: options.userAgent ?? 'cutter-release',
+    log: logger,
+    request: { fetch: fetchWithTimeout(options.requestTimeoutMs ?? 30_000) },
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    throttle: {
+      onRateLimit: onLimit('rate limit'),
+      onSecondaryRateLimit: onLimit('secondary rate limit'),
+      write: immediateGroup as never,
+      notifications: immediateGroup as never,
+    },
+  });
+
+  octokit.hook.wrap('request', async (request, opts) => {
+    const method = String(opts.method ?? 'GET').toUpperCase();
+    const route = String(opts.url ?? '');
+    const done = await pacer.acquire(WRITE_METHODS.has(method) ? 'write' : 'read');
+    try {
+      return await request(opts);
+    } catch (err) {
+      throw toCutterError(err, method, route);
+    } finally {
+      done();
+    }
+  });
+  return octokit;
+}

@@ -1,0 +1,38 @@
+// Step "latest-tag": the highest release tag the head contains (SemVer order), or none for a first release.
+
+import { findLatestReleaseTag } from '../github/repo-api.js';
+import type { Step } from '../workflow/types.js';
+import { configOf, headOf, releaseOf, repoOf } from './release-context.js';
+import type { ReleaseDeps } from './release-deps.js';
+
+export const latestTagStep: Step<ReleaseDeps> = {
+  name: 'latest-tag',
+  when: { release: { latest: null } },
+  effect: 'none',
+  async run(ctx) {
+    const repo = repoOf(ctx.data);
+    const config = configOf(ctx.data);
+    const release = releaseOf(ctx.data);
+    const head = headOf(ctx.data);
+    const branch = release.branch
+      ? config.branches.find((b) => b.prerelease === (release.channel ?? null) && b.range !== undefined)
+      : undefined;
+    const found = await findLatestReleaseTag(ctx.deps.github, repo, head, config.tagFormat, {
+      ...(config.package ? { pkg: config.package } : {}),
+      includePrerelease: (release.channel ?? null) !== null,
+      ...(branch?.range !== undefined ? { range: branch.range } : {}),
+    });
+    if (found.unreachable.length > 0) {
+      ctx.log(`skipped tags not contained in ${head.slice(0, 7)}: ${found.unreachable.join(', ')}`);
+    }
+    const latest = found.latest
+      ? { ...found.latest, foreign: found.foreign.slice(0, 20) }
+      : { tag: null, version: null, commit: null, foreign: found.foreign.slice(0, 20) };
+    ctx.log(
+      found.latest
+        ? `latest release ${found.latest.tag} at ${found.latest.commit.slice(0, 7)}`
+        : `no ${config.tagFormat} tag yet: first release will be ${config.firstRelease}`,
+    );
+    return { patch: { release: { latest } } };
+  },
+};

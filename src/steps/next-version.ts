@@ -1,0 +1,114 @@
+// Step "next-version": commits since the latest tag → bump (core rules) → next version, tag name and notes; or skip.
+
+import { ignoredAuthorFilter } from '../config/author-filter.js';
+import { decideBump } from '../core/bump.js';
+import { mergeBumpRules } from '../core/bump-rules.js';
+import { parseCommit } from '../core/commit-parse.js';
+import { CutterError } from '../core/errors.js';
+import { nextVersionChecked } from '../core/next-version.js';
+import { renderNotes } from '../core/notes.js';
+import { formatTag } from '../core/tag-format.js';
+import type { BumpReason } from '../core/types.js';
+import { listCommitsSince, readRepoFile } from '../github/repo-api.js';
+import type { Step } from '../workflow/types.js';
+import { configOf, headOf, releaseOf, repoOf } from './release-context.js';
+import type { ReleaseDeps } from './release-deps.js';
+
+/** Per-commit reasons kept in the task log: enough to explain, bounded so a huge range stays small. */
+const REASONS_KEPT = 200;
+
+const line = (r: BumpReason) =>
+  `${r.hash.slice(0, 7)} ${r.header.replace(/[\x00-\x1f\x7f]+/g, ' ').slice(0, 120)} — ${r.why}`;
+
+export const nextVersionStep: Step<ReleaseDeps> = {
+  name: 'next-version',
+  when: { release: { latest: Object, next: null } },
+  effect: 'none',
+  async run(ctx) {
+    const gh = ctx.deps.github;
+    const repo = repoOf(ctx.data);
+    const config = configOf(ctx.data);
+    const release = releaseOf(ctx.data);
+    const head = headOf(ctx.data);
+    const latest = release.latest!;
+    if (latest.tag && !latest.commit) {
+      throw new CutterError('CUTTER_BAD_INPUT', `release.latest ${latest.tag} has no commit`, {
+        hint: 'give release.latest as { tag, version, commit } (commit: the sha the tag points at)',
+      });
+    }
+    const since = latest.tag ?? 'the beginning';
+    if (latest.commit === head) {
+      return { complete: true, patch: { skipped: { reason: `no commits since ${since}` } } };
+    }
+    const raws = await listCommitsSince(gh, repo, latest.commit, head);
+    const ignored = ignoredAuthorFilter(config.ignoreAuthors);
+    const counted = raws.filter((c) => !ignored(c.authorName, c.authorEmail));
+    const commits = counted.map(parseCommit);
+    const rules = mergeBumpRules(config.bump);
+    const decision = decideBump(commits, rules, latest.version);
+    const channel = release.channel ?? null;
+    const range = config.branches.find((b) => b.name === release.branch)?.range;
+    const next = nextVersionChecked(latest.version, decision, {
+      firstRelease: config.firstRelease,
+      channel: { prerelease: channel, ...(range !== undefined ? { range } : {}) },
+    });
+    const reasons = decision.reasons.slice(0, REASONS_KEPT).map(line);
+    const ignoredCount = raws.length - counted.length;
+    ctx.log(
+      `${raws.length} commits since ${since}${ignoredCount ? ` (${ignoredCount} by ignored authors)` : ''}: bump ${decision.bump ?? 'none'}`,
+    );
+    if (next.version === null) {
+      const reason =
+        next.refused ??
+        (raws.length === 0
+          ? `no commits since ${since}`
+          : `no releasable commits since ${since} (${raws.length} commits, none asks for a release)`);
+      return { complete: true, patch: { skipped: { reason, details: reasons } } };
+    }
+    const tag = formatTag(config.tagFormat, {
+      version: next.version,
+      ...(config.package ? { package: config.package } : {}),
+    });
+    const template = config.notes.template ? await readRepoFile(gh, repo, config.notes.template, head) : null;
+    if (config.notes.template && template === null) {
+      throw new CutterError(
+        'CUTTER_CONFIG_INVALID',
+        `notes.template: ${config.notes.template} does not exist at ${head.slice(0, 7)}`,
+        {
+          hint: 'point notes.template at an Eta template file in the repository',
+        },
+      );
+    }
+    const notes = renderNotes(
+      {
+        version: next.version,
+        tag,
+        previousTag: latest.tag,
+        date: ctx.now().toISOString().slice(0, 10),
+        commits,
+        repoUrl: `https://github.com/${repo.owner}/${repo.name}`,
+      },
+      {
+        contributors: config.notes.contributors,
+        ...(config.notes.sections ? { sections: config.notes.sections } : {}),
+        ...(template !== null ? { template } : {}),
+      },
+    );
+    ctx.log(`next version ${next.version} (tag ${tag})`);
+    return {
+      patch: {
+        release: {
+          next: next.version,
+          nextTag: tag,
+          bump: decision.bump,
+          causes: decision.causes.slice(0, REASONS_KEPT).map(line),
+          commitCount: raws.length,
+          ...(next.ignoredReleaseAs ? { ignoredReleaseAs: next.ignoredReleaseAs } : {}),
+          notes,
+          draft: config.release.draft,
+          prerelease: config.release.prerelease || channel !== null,
+        },
+      },
+    };
+  },
+};

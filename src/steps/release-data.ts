@@ -1,0 +1,102 @@
+// The JSON a release task carries, step by step: what the webhook server, the CLI and the fleet put in, what steps add.
+
+import type { JsonObject } from '../workflow/types.js';
+
+/** The repository a release task is about (`key` of the task is `owner/name`, which serializes work per repo). */
+export interface RepoRef {
+  owner: string;
+  name: string;
+}
+
+/** The part of a GitHub `push` payload the classify step reads (the webhook server copies it in as `push`). */
+export interface PushFacts {
+  ref: string;
+  before?: string;
+  after: string;
+  deleted?: boolean;
+  created?: boolean;
+  /** `head_commit.message` / author of the pushed head. */
+  headCommit?: { id?: string; message: string; authorName?: string; authorEmail?: string } | null;
+  /** `pusher.name` / `sender.login`, used for the `trigger` line of notifications. */
+  pusher?: string;
+  senderType?: string;
+}
+
+/** Latest release tag reachable from the head; all null for a first release. */
+export interface LatestRelease {
+  tag: string | null;
+  version: string | null;
+  commit: string | null;
+  /** Tags that do not follow the tag format (reported, never used). */
+  foreign?: string[];
+}
+
+export interface TaggedRelease {
+  ref: string;
+  tag: string;
+  sha: string;
+  /** The tag already existed on the same commit and was adopted. */
+  adopted: boolean;
+}
+
+export interface PublishedRelease {
+  id: number;
+  adopted: boolean;
+}
+
+export interface ReleasedRelease {
+  url: string;
+  id: number;
+  draft: boolean;
+  prerelease: boolean;
+}
+
+/**
+ * `release` grows as steps run: `{ head }` → `latest` → `next` (+ plan) → `tagged` → `published` → `released`
+ * → `notified`. Every step's condition (its ALOMA shape) reads this object, see `release-flow.ts`.
+ */
+export interface ReleaseState {
+  /** The commit to release (pushed head, or the default branch head read by latest-tag). */
+  head?: string;
+  branch?: string;
+  /** Prerelease channel of the branch, null for stable. */
+  channel?: string | null;
+  latest?: LatestRelease;
+  /** The next version (no prefix), e.g. `1.3.0`. */
+  next?: string;
+  nextTag?: string;
+  bump?: string | null;
+  /** Why: the commits that caused the bump, as `abc1234 feat: x — feat → minor`. */
+  causes?: string[];
+  commitCount?: number;
+  notes?: string;
+  draft?: boolean;
+  prerelease?: boolean;
+  tagged?: TaggedRelease;
+  published?: PublishedRelease;
+  released?: ReleasedRelease;
+  notified?: Array<{ channel: string; ok: boolean; error?: string; skipped?: string }>;
+}
+
+/** Data of a task of kind `release` (RELEASE_TASK_KIND). */
+export interface ReleaseTaskData {
+  repo: RepoRef;
+  /** Present for webhook-started tasks: the classify step runs first. CLI and fleet tasks start with `release: {}`. */
+  push?: PushFacts;
+  /** `push by @octocat`, `cutter release`, `cutter fleet`… shown in notifications. */
+  trigger?: string;
+  /** Stop before the tag step; the task completes with the plan. */
+  dryRun?: boolean;
+  /** The repository's `.cutter.yml` as read through the contents API (defaults when absent). */
+  config?: JsonObject & { source: string | null };
+  release?: ReleaseState;
+  /** Set when the task completes without releasing: why. */
+  skipped?: { reason: string; details?: string[] };
+}
+
+export const RELEASE_TASK_KIND = 'release';
+
+/** The task key that serializes work on one repository. */
+export function releaseTaskKey(repo: RepoRef): string {
+  return `${repo.owner}/${repo.name}`;
+}

@@ -1,0 +1,46 @@
+// The single-repository release flow as one table: each step runs when the task's data has its shape (seed 001).
+
+import { defineFlow } from '../workflow/flow.js';
+import type { Step } from '../workflow/types.js';
+import { classifyStep } from './classify.js';
+import { confirmStep } from './confirm.js';
+import { createReleaseStep } from './create-release.js';
+import { dryRunStopStep } from './dry-run-stop.js';
+import { latestTagStep } from './latest-tag.js';
+import { loadConfigStep } from './load-config.js';
+import { nextVersionStep } from './next-version.js';
+import { notifyStep } from './notify.js';
+import type { ReleaseDeps } from './release-deps.js';
+import { tagStep } from './tag.js';
+
+export type { LatestRelease, PushFacts, ReleaseState, ReleaseTaskData, RepoRef } from './release-data.js';
+export { RELEASE_TASK_KIND, releaseTaskKey } from './release-data.js';
+export type { ReleaseDeps } from './release-deps.js';
+
+/**
+ * Table order decides when two shapes match: a webhook task (`push`) is classified first; CLI and fleet tasks
+ * start with `release: {}` (fleet children may bring `release.latest`) and load their config first.
+ *
+ *   classify        push: Object, release: null                      → release: { head, branch } | skipped
+ *   load-config     release: Object, config: null                    → config, release.head
+ *   latest-tag      release: { latest: null }                        → release.latest
+ *   next-version    release: { latest: Object, next: null }          → release.next, nextTag, causes, notes | skipped
+ *   dry-run-stop    dryRun: true, release: { next: String, tagged: null } → done (nothing written)
+ *   tag             release: { next: String, tagged: null }          → release.tagged
+ *   create-release  release: { tagged: { ref: String }, published: null } → release.published
+ *   confirm         release: { published: { id: Number }, released: null } → release.released
+ *   notify          release: { released: { url: String }, notified: null } → release.notified, done
+ */
+export const releaseSteps: readonly Step<ReleaseDeps>[] = [
+  classifyStep,
+  loadConfigStep,
+  latestTagStep,
+  nextVersionStep,
+  dryRunStopStep,
+  tagStep,
+  createReleaseStep,
+  confirmStep,
+  notifyStep,
+];
+
+export const releaseFlow = defineFlow<ReleaseDeps>('release', releaseSteps);
