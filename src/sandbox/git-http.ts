@@ -17,6 +17,8 @@ export interface GitHttpRequest {
   rest: string;
   query: string;
   user: string;
+  /** Runs after git finished and before the response ends (the push's ref changes are known, the client still waits). */
+  beforeEnd?: () => Promise<void>;
 }
 
 export function isReceivePack(rest: string, query: string): boolean {
@@ -82,15 +84,19 @@ export function serveGit(g: GitHttpRequest): Promise<number> {
       g.res.statusCode = status;
       g.res.write(headerBuf.subarray(end + sep));
     });
-    child.on('close', (code) => {
+    child.on('close', async (code) => {
       if (!headersDone && !g.res.headersSent) {
         status = 500;
         g.res.statusCode = 500;
         g.res.setHeader('content-type', 'text/plain');
         g.res.write(`git http-backend failed (${code})\n`);
       }
-      g.res.end();
-      resolve(status);
+      try {
+        await g.beforeEnd?.();
+      } finally {
+        g.res.end();
+        resolve(status);
+      }
     });
     child.on('error', () => {
       if (!g.res.headersSent) g.res.statusCode = 500;

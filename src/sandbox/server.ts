@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { redact, registerSecret } from '../core/redact.js';
 import { isoSeconds, type SandboxClock, scaledClock } from './clock.js';
 import { type CounterSnapshot, RequestCounters } from './counters.js';
+import { attachWebhooks } from './event-webhooks.js';
 import { FaultInjector, type FaultRule } from './faults.js';
 import { GIT_PATH, isReceivePack, serveGit } from './git-http.js';
 import { GitStore, ZERO_SHA } from './git-store.js';
@@ -22,6 +23,7 @@ import type { Ctx, RefChange, SandboxEvent, Services, WebhookLog } from './servi
 import { type Links, nodeId } from './shapes.js';
 import { SandboxState } from './state.js';
 import { sandboxReader } from './state-reader.js';
+import type { WebhookDispatcher } from './webhooks.js';
 
 export interface TokenGrant {
   /** Orgs (owners) this token can see; '*' for all. */
@@ -108,6 +110,8 @@ export class Sandbox {
   private baseUrl = 'http://127.0.0.1';
   private graphqlHandler: GraphQLHandler | undefined;
   private webhookLog: WebhookLog | null = null;
+  /** Set by createSandbox; `whenIdle()` on it waits for webhook deliveries in flight. */
+  webhookDispatcher: WebhookDispatcher | null = null;
   private readonly services: Services;
 
   constructor(readonly opts: SandboxOptions) {
@@ -151,6 +155,7 @@ export class Sandbox {
   }
 
   async close(): Promise<void> {
+    await this.webhookDispatcher?.whenIdle();
     const server = this.server;
     this.server = null;
     if (server) {
@@ -488,6 +493,7 @@ export class Sandbox {
     const pushing = req.method === 'POST' && rest === '/git-receive-pack';
     const before = pushing ? await this.git.listRefs(info.owner, info.name, 'refs/') : [];
     const identity = this.identify(token);
+    const pusher = identity?.login ?? 'sandbox-bot';
     const status = await serveGit({
       req,
       res,
@@ -496,23 +502,19 @@ export class Sandbox {
       name: info.name,
       rest,
       query,
-      user: identity?.login ?? 'sandbox-bot',
+      user: pusher,
+      // the push's events are raised before the client hears "done", so what it does next sees them
+      beforeEnd: pushing
+        ? async () => {
+            this.git.invalidate(info.owner, info.name);
+            const after = await this.git.listRefs(info.owner, info.name, 'refs/');
+            const changes = diffRefs(before, after);
+            if (changes.length > 0)
+              await this.emit({ kind: 'refs', owner: info.owner, repo: info.name, changes, pusher });
+          }
+        : undefined,
     });
     finish(status);
-    if (pushing) {
-      this.git.invalidate(info.owner, info.name);
-      const after = await this.git.listRefs(info.owner, info.name, 'refs/');
-      const changes = diffRefs(before, after);
-      if (changes.length > 0) {
-        await this.emit({
-          kind: 'refs',
-          owner: info.owner,
-          repo: info.name,
-          changes,
-          pusher: identity?.login ?? 'sandbox-bot',
-        });
-      }
-    }
   }
 
   private async handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, method: string) {
@@ -844,5 +846,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer |
 
 export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const sandbox = new Sandbox(opts);
+  sandbox.webhookDispatcher = attachWebhooks(sandbox);
   return sandbox;
 }
