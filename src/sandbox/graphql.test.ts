@@ -125,9 +125,11 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests walk untyped GraphQL JSON, checked by the assertions themselves
+type Json = any;
 const ask = async (query: string, variables?: Record<string, unknown>, token = MEMBER) => {
   const out = await handle({ query, variables, token });
-  return { ...out, body: out.body as { data?: Record<string, any>; errors?: Array<Record<string, any>> } };
+  return { ...out, body: out.body as { data?: Record<string, Json>; errors?: Array<Record<string, Json>> } };
 };
 const seeded = (name: string) => repos.find((r) => r.name === name)!;
 
