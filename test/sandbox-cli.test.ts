@@ -37,6 +37,28 @@ describe('cutter sandbox', () => {
     expect(repos.filter((r) => r.name.startsWith('connector-')).length).toBe(3);
   });
 
+  it('seeds the hand-written acme demo org by default', async () => {
+    const started = await startSandboxCommand({
+      port: '0',
+      host: '127.0.0.1',
+      org: 'acme',
+      token: 'cli-token-654321',
+      adminToken: 'cli-admin-654321',
+      clockScale: '60',
+      seed: '1',
+    });
+    try {
+      const res = await fetch(`${started.sandbox.url}/orgs/acme/repos?per_page=100`, {
+        headers: { authorization: 'token cli-token-654321' },
+      });
+      const repos = (await res.json()) as { name: string }[];
+      expect(repos.filter((r) => r.name.startsWith('connector-')).length).toBe(25);
+    } finally {
+      await started.sandbox.close();
+      await rm(started.sandbox.opts.root, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a port that is not a number', async () => {
     await expect(
       startSandboxCommand({

@@ -11,7 +11,8 @@ export interface SandboxCommandOptions {
   port: string;
   host: string;
   org: string;
-  connectors: string;
+  /** Generate this many connectors instead of the hand-written acme org. */
+  connectors?: string;
   token: string;
   adminToken: string;
   clockScale: string;
@@ -29,7 +30,7 @@ function int(value: string, what: string, min: number): number {
 /** Start the sandbox and seed the org; returns the running sandbox and the lines to print. */
 export async function startSandboxCommand(o: SandboxCommandOptions): Promise<{ sandbox: Sandbox; lines: string[] }> {
   const port = int(o.port, '--port', 0);
-  const connectors = int(o.connectors, '--connectors', 0);
+  const connectors = int(o.connectors ?? '25', '--connectors', 0);
   const seed = int(o.seed, '--seed', 0);
   const clockScale = Number(o.clockScale);
   if (!Number.isFinite(clockScale) || clockScale <= 0)
@@ -38,6 +39,7 @@ export async function startSandboxCommand(o: SandboxCommandOptions): Promise<{ s
   const { createSandbox } = await import('../../sandbox/server.js');
   const { seedOrg } = await import('../../sandbox/seed.js');
   const { generateOrg } = await import('../../sandbox/orgs/generated.js');
+  const { ACME_ORG } = await import('../../sandbox/orgs/acme.js');
   const sandbox = await createSandbox({
     root,
     tokens: { [o.token]: { orgs: '*', login: 'cutter-bot' } },
@@ -48,7 +50,12 @@ export async function startSandboxCommand(o: SandboxCommandOptions): Promise<{ s
   });
   const started = Date.now();
   // A restarted sandbox keeps the repos already under its root.
-  const seeded = await seedOrg(root, generateOrg({ org: o.org, connectors, others: 3, seed }), { onExisting: 'skip' });
+  // acme is the hand-written demo org (every fleet state); other orgs, or an explicit size, are generated.
+  const spec =
+    o.org === 'acme' && o.connectors === undefined
+      ? ACME_ORG
+      : generateOrg({ org: o.org, connectors, others: 3, seed });
+  const seeded = await seedOrg(root, spec, { onExisting: 'skip' });
   await sandbox.registerRepos(o.org, seeded);
   const seedMs = Date.now() - started;
   const { url } = await sandbox.listen(port, o.host);
@@ -75,7 +82,7 @@ export function registerSandbox(program: Command): void {
     .option('--port <n>', 'port to listen on (0 picks a free one)', '0')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--org <login>', 'organization to seed', 'acme')
-    .option('--connectors <n>', 'how many connector-* repositories to seed', '25')
+    .option('--connectors <n>', 'generate an org with this many connector-* repositories (default: the acme demo org)')
     .option('--token <token>', 'the API token clients use', 'sandbox-token-acme')
     .option('--admin-token <token>', 'the token for /_sandbox/* (counters, faults)', 'sandbox-admin-token')
     .option('--clock-scale <x>', 'speed of simulated time for rate-limit windows (60: a minute per second)', '1')
@@ -84,7 +91,7 @@ export function registerSandbox(program: Command): void {
       'after',
       `
 Examples:
-  $ cutter sandbox                              a fresh sandbox with acme and 25 connectors
+  $ cutter sandbox                              a fresh sandbox with the acme demo org (25 connectors)
   $ cutter sandbox --root .sandbox --port 4010  keep state in .sandbox (restarts keep it)
   $ cutter sandbox --connectors 1000 --clock-scale 60`,
     )
