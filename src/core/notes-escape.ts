@@ -8,8 +8,11 @@ export interface InlineLinkContext {
   pr?: number | null | undefined;
 }
 
-// Single-backtick code spans on one line: markdown already renders their content literally.
+// Single-backtick code spans on one line: markdown renders their content literally, so it is left as written.
+// Not when they hold `<`, `>`, `[` or `]`: renderers disagree on where a span ends (marked, for one, reads
+// ``~`<script>` `` as raw HTML), so such text is escaped like any other and shows its backticks.
 const CODE_SPAN = /`[^`\n]+`/g;
+const UNSAFE_IN_CODE_SPAN = /[<>[\]]/;
 // `\` first so the escapes we add are not themselves re-escaped; `[`/`]` stop `](…)` link injection,
 // `<`/`>` stop raw HTML (`<script>`, `<img onerror>`), a stray backtick would open a code span to the end.
 const SPECIAL = /[\\[\]<>`]/g;
@@ -71,7 +74,8 @@ function mapOutsideCodeSpans(text: string, fn: (plain: string) => string): strin
   let out = '';
   let last = 0;
   for (const m of text.matchAll(CODE_SPAN)) {
-    out += fn(text.slice(last, m.index)) + m[0];
+    // Both backticks go with the span either way, so the pairing stays the one markdown sees.
+    out += fn(text.slice(last, m.index)) + (UNSAFE_IN_CODE_SPAN.test(m[0]) ? fn(m[0]) : m[0]);
     last = m.index + m[0].length;
   }
   return out + fn(text.slice(last));

@@ -171,9 +171,19 @@ describe('renderNotes', () => {
   it('keeps code spans as written, since markdown shows them literally', () => {
     const out = renderNotes({
       ...minorInput,
-      commits: [parsedCommit({ hash: h('cd'), type: 'fix', subject: 'accept `a<b` and `[x](y)` in filters' })],
+      commits: [
+        parsedCommit({ hash: h('cd'), type: 'fix', subject: 'accept `--tag-format` and `*.yml` in `cutter.yml`' }),
+      ],
     });
-    expect(out).toContain('- accept `a<b` and `[x](y)` in filters (');
+    expect(out).toContain('- accept `--tag-format` and `*.yml` in `cutter.yml` (');
+  });
+
+  it('escapes code spans holding angle brackets or brackets, whose end renderers disagree on', () => {
+    const out = renderNotes({
+      ...minorInput,
+      commits: [parsedCommit({ hash: h('cd'), type: 'fix', subject: 'accept `a<b` and ~`[x](y)`' })],
+    });
+    expect(out).toContain('- accept \\`a&lt;b\\` and ~\\`\\[x\\](y)\\` (');
   });
 
   it('links #N in a subject to the pull request when it is the PR, without repeating the PR link', () => {
