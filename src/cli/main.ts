@@ -7,12 +7,20 @@ import { gitPeakRssKb } from '../git/child-stats.js';
 import { registerChangelog } from './commands/changelog.js';
 import { registerRelease } from './commands/release.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerServe } from './commands/serve.js';
+import { registerTasks } from './commands/tasks.js';
 
 /** Adds one sub-command to the program. Command modules keep heavy imports inside their action. */
 export type CommandRegistration = (program: Command) => void;
 
 /** Every sub-command, one line each: adding a command is adding a row. */
-export const COMMANDS: readonly CommandRegistration[] = [registerRelease, registerChangelog, registerSandbox];
+export const COMMANDS: readonly CommandRegistration[] = [
+  registerRelease,
+  registerChangelog,
+  registerSandbox,
+  registerServe,
+  registerTasks,
+];
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;

@@ -1,0 +1,118 @@
+// `cutter serve` as a function: open the store, start the engine (resuming unfinished tasks), listen, stop cleanly.
+
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { CutterError } from '../core/errors.js';
+import { registerSecret } from '../core/redact.js';
+import { createGitHubClient } from '../github/client.js';
+import { RELEASE_TASK_KIND, type ReleaseDeps, releaseFlow } from '../steps/release-flow.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/types.js';
+import { describeError, Engine } from '../workflow/index.js';
+import { buildServer } from './app.js';
+import { redactingLogger, type ServerLogger, stderrLogger } from './server-logger.js';
+
+export interface ServeOptions {
+  /** SQLite file (created with its directory when missing). */
+  db: string;
+  port?: number;
+  host?: string;
+  /** Secrets and GitHub settings: CUTTER_WEBHOOK_SECRET, GITHUB_TOKEN/CUTTER_GITHUB_TOKEN, GITHUB_API_URL, CUTTER_API_TOKEN. */
+  env?: Record<string, string | undefined>;
+  logger?: ServerLogger;
+  /** Releases of different repositories run at once (default 4). */
+  concurrency?: number;
+  /** Lease of a running task; a killed server's tasks are taken over after it (default 30 s). */
+  leaseMs?: number;
+  /** How often the idle engine looks for new tasks (default 100 ms: a stored webhook starts within it). */
+  pollMs?: number;
+  /**
+   * Stable by default (host + database), so a restarted server takes back its own orphaned tasks at once
+   * instead of waiting for their leases to expire. Two servers on one host and database need distinct ids.
+   */
+  workerId?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  engine: Engine<ReleaseDeps>;
+  store: Store;
+  /** Stop accepting webhooks, let steps in flight finish and persist, hand their tasks back, close the store. */
+  close(): Promise<void>;
+}
+
+function required(env: Record<string, string | undefined>, name: string, hint: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new CutterError('CUTTER_BAD_INPUT', `${name} is not set`, { hint });
+  return value;
+}
+
+export async function startServe(options: ServeOptions): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const logger = redactingLogger(options.logger ?? stderrLogger);
+  const webhookSecret = required(
+    env,
+    'CUTTER_WEBHOOK_SECRET',
+    'set it to the secret of the GitHub webhook that points at /webhooks/github',
+  );
+  registerSecret(webhookSecret);
+  const apiToken = env['CUTTER_API_TOKEN']?.trim() || undefined;
+  const github = await createGitHubClient({
+    env,
+    logger: { debug: () => {}, info: logger.info, warn: logger.warn, error: logger.error },
+  });
+  const dbPath = path.resolve(options.db);
+  await mkdir(path.dirname(dbPath), { recursive: true });
+  const store = new SqliteStore(dbPath);
+  const digest = createHash('sha256').update(dbPath).digest('hex').slice(0, 8);
+  const engine = new Engine<ReleaseDeps>({
+    store,
+    flows: { [RELEASE_TASK_KIND]: releaseFlow },
+    deps: { github, env },
+    concurrency: options.concurrency ?? 4,
+    pollMs: options.pollMs ?? 100,
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    workerId: options.workerId ?? `${hostname()}:serve:${digest}`,
+  });
+  engine.on('task', (task) => {
+    if (task.status === 'done') logger.info(`task ${task.id} (${task.key}) done`);
+    if (task.status === 'failed') {
+      logger.warn(`task ${task.id} (${task.key}) failed at ${task.step ?? '-'}: ${task.error?.message ?? ''}`);
+    }
+  });
+  engine.on('problem', ({ error, taskId }) => {
+    logger.error(`engine problem${taskId ? ` on task ${taskId}` : ''}: ${describeError(error, false).message}`);
+  });
+  const app = buildServer({ store, engine, webhookSecret, ...(apiToken ? { apiToken } : {}), logger });
+  let url: string;
+  try {
+    url = await app.listen({ port: options.port ?? 8787, host: options.host ?? '127.0.0.1' });
+  } catch (err) {
+    await store.close();
+    throw new CutterError('CUTTER_BAD_INPUT', `cannot listen: ${(err as Error).message}`, {
+      hint: 'pick another --port or --host',
+    });
+  }
+  // Started after listen: unfinished tasks of a previous run resume now, while webhooks are already accepted.
+  engine.start();
+  logger.info(`cutter serve on ${url} (store ${dbPath}, worker ${engine.workerId})`);
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    app,
+    engine,
+    store,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await engine.stop();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
