@@ -97,7 +97,7 @@ export interface SeededTag {
 }
 
 export interface SeededRepo extends SandboxRepoInfo {
-  /** Absolute path of the bare repository. */
+  /** Path of the bare repository (absolute when `root` is). */
   path: string;
   /** Branch name → commit oid. */
   heads: Record<string, string>;
@@ -122,7 +122,10 @@ const METADATA_FILE = 'cutter-sandbox.json';
 const SCRATCH_REF = 'refs/seed/scratch';
 const STORE_NAMESPACE = 'refs/repos';
 
-/** Seed every repository of the org under `root`; parallel over a few repos at a time. */
+/**
+ * Seed every repository of the org under `root` (`${root}/git/${org}/${name}.git`). The objects of all new repos
+ * come from one fast-import into `${root}/seed-store/${org}/<hash>.git`, which the repos borrow from: keep it.
+ */
 export async function seedOrg(root: string, spec: OrgSpec, options: SeedOptions = {}): Promise<SeededRepo[]> {
   const parsed = orgSpecSchema.safeParse(spec);
   if (!parsed.success) {
@@ -211,6 +214,7 @@ async function importObjects(
     const marksFile = `${store}/seed.marks`;
     await runGit(['fast-import', '--quiet', '--done', `--export-marks=${marksFile}`], store, stream);
     const oids = parseMarks(await readFile(marksFile, 'utf8'));
+    await rm(marksFile, { force: true });
     await writeTagObjects(
       store,
       plans.flatMap((p) => p.annotatedTags),
