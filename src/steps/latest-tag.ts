@@ -27,7 +27,7 @@ export const latestTagStep: Step<ReleaseDeps> = {
     }
     const latest = found.latest
       ? { ...found.latest, foreign: found.foreign.slice(0, 20) }
-      : { tag: null, version: null, commit: null, foreign: found.foreign.slice(0, 20) };
+      : { first: true, foreign: found.foreign.slice(0, 20) };
     ctx.log(
       found.latest
         ? `latest release ${found.latest.tag} at ${found.latest.commit.slice(0, 7)}`

@@ -30,7 +30,12 @@ export const nextVersionStep: Step<ReleaseDeps> = {
     const config = configOf(ctx.data);
     const release = releaseOf(ctx.data);
     const head = headOf(ctx.data);
-    const latest = release.latest!;
+    // `null` deletes a key in a step patch, so a first release's latest arrives as `{ first: true }`.
+    const latest = {
+      tag: release.latest?.tag ?? null,
+      version: release.latest?.version ?? null,
+      commit: release.latest?.commit ?? null,
+    };
     if (latest.tag && !latest.commit) {
       throw new CutterError('CUTTER_BAD_INPUT', `release.latest ${latest.tag} has no commit`, {
         hint: 'give release.latest as { tag, version, commit } (commit: the sha the tag points at)',

@@ -22,11 +22,16 @@ export interface PushFacts {
   senderType?: string;
 }
 
-/** Latest release tag reachable from the head; all null for a first release. */
+/**
+ * Latest release tag reachable from the head. A first release is `{ first: true }` (a step patch cannot keep
+ * `null` values: they delete keys), so read the fields with `?? null`.
+ */
 export interface LatestRelease {
-  tag: string | null;
-  version: string | null;
-  commit: string | null;
+  tag?: string | null;
+  version?: string | null;
+  /** The commit the tag points at (required with `tag`: commits since it are listed from here). */
+  commit?: string | null;
+  first?: boolean;
   /** Tags that do not follow the tag format (reported, never used). */
   foreign?: string[];
 }

@@ -1,0 +1,93 @@
+// The arithmetic of GitHub's content-creation limits: when the next write may start, and the floor for N writes.
+
+/** GitHub's documented secondary limits on content-creating requests. */
+export const GITHUB_WRITE_LIMITS = { perMinute: 80, perHour: 500 } as const;
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+export interface WriteLimits {
+  perMinute: number;
+  perHour: number;
+  /** Simulated time runs this much faster than real time (a sandbox clock scale); windows shrink by it. */
+  timeScale?: number;
+}
+
+/** One write: started at `s`, finished at `e` (0 while in flight), both real epoch ms. */
+export interface WriteMark {
+  s: number;
+  e: number;
+}
+
+export interface SlotQuery {
+  now: number;
+  marks: readonly WriteMark[];
+  limits: WriteLimits;
+  /** No write before this (a `retry-after` from GitHub). */
+  holdUntil?: number;
+  /** Spacing multiplier (2 after GitHub pushed back, 1 otherwise). */
+  slowdown?: number;
+  /** An in-flight write unreported for this long counts as finished then (its process died). */
+  staleMs?: number;
+}
+
+export function windows(limits: WriteLimits): { minute: number; hour: number; spacing: number } {
+  const scale = limits.timeScale ?? 1;
+  const minute = MINUTE / scale;
+  return { minute, hour: HOUR / scale, spacing: minute / limits.perMinute };
+}
+
+/**
+ * Earliest real time the next write may start. A finished write counts until `e + window` and an in-flight one
+ * until it finishes: GitHub stamps a write somewhere between our start and its end, so counting from the end
+ * can never let the window hold one write too many. Writes are also spaced evenly (no bursts), `spacing` apart.
+ * Returns `{ at, blockedByInFlight }`: when an in-flight write decides, `at` is only a time to look again.
+ */
+export function nextWriteSlot(q: SlotQuery): { at: number; blockedByInFlight: boolean } {
+  const w = windows(q.limits);
+  const stale = q.staleMs ?? 30_000;
+  const ends = q.marks.map((m) => (m.e > 0 ? m.e : q.now < m.s + stale ? Number.POSITIVE_INFINITY : m.s + stale));
+  let at = Math.max(q.now, q.holdUntil ?? 0);
+  const lastStart = q.marks.reduce((max, m) => Math.max(max, m.s), Number.NEGATIVE_INFINITY);
+  if (Number.isFinite(lastStart)) at = Math.max(at, lastStart + w.spacing * (q.slowdown ?? 1));
+  let blockedByInFlight = false;
+  for (const [limit, span] of [
+    [q.limits.perMinute, w.minute],
+    [q.limits.perHour, w.hour],
+  ] as const) {
+    const recent = ends.filter((e) => e > at - span).sort((a, b) => b - a);
+    if (recent.length < limit) continue;
+    const gate = recent[limit - 1]!;
+    if (!Number.isFinite(gate)) {
+      blockedByInFlight = true;
+      at = Math.max(at, q.now + w.spacing);
+    } else at = Math.max(at, gate + span);
+  }
+  return { at, blockedByInFlight };
+}
+
+/** Marks that can no longer affect any window (older than an hour after they finished). */
+export function pruneMarks(marks: readonly WriteMark[], now: number, limits: WriteLimits): WriteMark[] {
+  const { hour } = windows(limits);
+  return marks.filter((m) => m.e === 0 || m.e > now - hour);
+}
+
+/**
+ * The least wall time N writes can take under the limits with even spacing from an idle start, when each write
+ * takes no time: what the benchmark compares a fleet run against, and the basis of the progress line's ETA.
+ */
+export function writeFloorMs(writes: number, limits: WriteLimits): number {
+  if (writes <= 1) return 0;
+  const marks: WriteMark[] = [];
+  let now = 0;
+  let last = 0;
+  for (let n = 0; n < writes; n++) {
+    const { at } = nextWriteSlot({ now, marks, limits });
+    now = at;
+    last = at;
+    marks.push({ s: at, e: at });
+    // Only the last perHour marks can matter; keep the simulation linear.
+    if (marks.length > limits.perHour + 1) marks.shift();
+  }
+  return last;
+}
