@@ -591,9 +591,10 @@ export class Sandbox {
     const headers: Record<string, string> = {};
     let status = 500;
     let admitted: string | null = null;
+    let serialized: string | undefined;
     const send = (s: number, body: unknown, extra: Record<string, string> = {}) => {
       status = s;
-      this.sendJson(res, s, body, { ...headers, ...extra });
+      this.sendJson(res, s, body, { ...headers, ...extra }, serialized);
       if (this.opts.validateResponses && !isGraphQL && matched && s !== 401)
         this.check(method, matched.def.specTemplate ?? matched.def.template, s, body);
     };
@@ -711,7 +712,9 @@ export class Sandbox {
         return;
       }
       if (method === 'GET' && reply.status === 200) {
-        const etag = `W/"${createHash('sha256').update(JSON.stringify(reply.body)).digest('hex').slice(0, 40)}"`;
+        const text = JSON.stringify(reply.body);
+        const etag = `W/"${createHash('sha256').update(text).digest('hex').slice(0, 40)}"`;
+        serialized = text;
         headers['etag'] = etag;
         const inm = req.headers['if-none-match'];
         if (inm?.split(',').some((t) => t.trim() === etag)) {
@@ -777,8 +780,13 @@ export class Sandbox {
     this.log('warn', `OpenAPI violation: ${method} ${template} ${status}: ${errors.join('; ')}`);
   }
 
-  private sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-    const text = JSON.stringify(body);
+  private sendJson(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+    text = JSON.stringify(body),
+  ) {
     res.writeHead(status, {
       'content-type': JSON_TYPE,
       'content-length': String(Buffer.byteLength(text)),

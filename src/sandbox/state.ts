@@ -12,6 +12,8 @@ export type DocKind = 'org' | 'repo' | 'release' | 'pull' | 'hook' | 'status' | 
  */
 export class SandboxState {
   private readonly db: Database.Database;
+  /** Parsed list results per kind; any write to a kind drops that kind's entries (reads outnumber writes). */
+  private readonly listCache = new Map<DocKind, Map<string, unknown[]>>();
 
   constructor(root: string) {
     mkdirSync(root, { recursive: true });
@@ -38,6 +40,7 @@ export class SandboxState {
   }
 
   put<T>(kind: DocKind, id: number, scope: { owner: string; repo?: string; key?: string }, body: T): T {
+    this.listCache.delete(kind);
     this.db
       .prepare('INSERT OR REPLACE INTO docs (kind, id, owner, repo, key, body) VALUES (?, ?, ?, ?, ?, ?)')
       .run(
@@ -60,6 +63,21 @@ export class SandboxState {
 
   /** Documents of a kind in one scope, oldest first; `key` narrows further (a repo name, a sha, a tag). */
   list<T>(kind: DocKind, owner: string, repo?: string, key?: string): T[] {
+    const memoKey = `${owner.toLowerCase()}\0${repo?.toLowerCase() ?? '\u0001'}\0${key ?? '\u0001'}`;
+    let perKind = this.listCache.get(kind);
+    if (!perKind) {
+      perKind = new Map();
+      this.listCache.set(kind, perKind);
+    }
+    const hit = perKind.get(memoKey);
+    // a copy of the array (callers sort it); the records themselves are treated as immutable values
+    if (hit) return [...(hit as T[])];
+    const rows = this.query<T>(kind, owner, repo, key);
+    perKind.set(memoKey, rows);
+    return [...rows];
+  }
+
+  private query<T>(kind: DocKind, owner: string, repo?: string, key?: string): T[] {
     let sql = 'SELECT body FROM docs WHERE kind = ? AND owner = ?';
     const args: unknown[] = [kind, owner.toLowerCase()];
     if (repo !== undefined) {
@@ -82,6 +100,7 @@ export class SandboxState {
   }
 
   remove(kind: DocKind, id: number): boolean {
+    this.listCache.delete(kind);
     return this.db.prepare('DELETE FROM docs WHERE kind = ? AND id = ?').run(kind, id).changes > 0;
   }
 
