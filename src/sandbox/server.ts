@@ -16,6 +16,7 @@ import { createGraphQLHandler } from './graphql.js';
 import { type LimitOptions, RateLimits } from './limits.js';
 import { type Violation, validateResponse } from './openapi-validator.js';
 import type { SandboxRef, SandboxRepoInfo } from './reader.js';
+import { readBody } from './request-body.js';
 import { HttpError, notFound } from './rest-errors.js';
 import { type Reply, Router } from './router.js';
 import { sandboxRoutes } from './routes/index.js';
@@ -820,36 +821,6 @@ function safeEqual(a: string, b: string): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Read a request body up to a limit; past it, stop reading and say so (the caller answers 413 and closes). */
-function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer | null; tooLarge: boolean }> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) {
-    req.resume();
-    return Promise.resolve({ body: null, tooLarge: true });
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) {
-        done = true;
-        resolve({ body: null, tooLarge: true });
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!done) resolve({ body: Buffer.concat(chunks), tooLarge: false });
-    });
-    req.on('error', (e) => {
-      if (!done) reject(e);
-    });
-  });
 }
 
 export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
