@@ -6,6 +6,7 @@ import { redactValue } from '../core/redact.js';
 import { type Store, type TaskRecord, type TaskStatus, TERMINAL_STATUSES } from '../store/types.js';
 import type { AdminGate } from './admin-token.js';
 import type { ServerLogger } from './server-logger.js';
+import { accessOf } from './session-access.js';
 
 /** What the retry route needs: the engine's retry wakes its worker loop; the store's alone waits for the next poll. */
 export interface TaskRetrier {
@@ -105,7 +106,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRouteOptions
   });
 
   app.post<{ Params: { id: string } }>('/api/tasks/:id/retry', async (request, reply) => {
-    const denied = options.admin.check(request.headers.authorization);
+    const denied = accessOf(request)?.role === 'admin' ? null : options.admin.check(request.headers.authorization);
     if (denied) return reply.code(denied.status).send({ error: denied.error, message: denied.message });
     try {
       const task = await options.retrier.retry(request.params.id, 'api');

@@ -6,6 +6,7 @@ import { registerSecret } from '../core/redact.js';
 import type { Store } from '../store/types.js';
 import { adminGate } from './admin-token.js';
 import { registerApiRoutes, type TaskRetrier } from './api-routes.js';
+import { type DashboardOptions, registerDashboard } from './dashboard.js';
 import { redactingLogger, type ServerLogger, silentLogger } from './server-logger.js';
 import { registerWebhookRoute } from './webhook-route.js';
 
@@ -23,6 +24,8 @@ export interface ServerOptions {
    * push carries at most 20 commits, so real pushes stay far below; the limit keeps a flood from filling memory.
    */
   maxBodyBytes?: number;
+  /** The dashboard's engine, GitHub client, org and read token; its login guards every `/api/*` route either way. */
+  dashboard?: DashboardOptions;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -47,6 +50,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const message = status === 413 ? `the body is larger than the server accepts` : (err.message ?? 'error');
     return reply.code(status).send({ error: err.code ?? 'error', message: status >= 500 ? 'internal error' : message });
   });
+  registerDashboard(app, { ...options.dashboard, store: options.store, logger, adminToken: options.apiToken });
   registerWebhookRoute(app, { store: options.store, secrets, bodyLimit: maxBodyBytes, logger });
   registerApiRoutes(app, {
     store: options.store,

@@ -87,7 +87,13 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   engine.on('problem', ({ error, taskId }) => {
     logger.error(`engine problem${taskId ? ` on task ${taskId}` : ''}: ${describeError(error, false).message}`);
   });
-  const app = buildServer({ store, engine, webhookSecret, ...(apiToken ? { apiToken } : {}), logger });
+  const dashboard = {
+    engine,
+    github,
+    org: env['CUTTER_ORG'],
+    readToken: env['CUTTER_READ_TOKEN']?.trim() || undefined,
+  };
+  const app = buildServer({ store, engine, webhookSecret, ...(apiToken ? { apiToken } : {}), logger, dashboard });
   let url: string;
   try {
     url = await app.listen({ port: options.port ?? 8787, host: options.host ?? '127.0.0.1' });

@@ -1,0 +1,91 @@
+// Dashboard controls: cancel a task, the release freeze, and the engine's task/step events as server-sent events.
+
+import type { FastifyInstance } from 'fastify';
+import { CutterError } from '../core/errors.js';
+import { redactValue } from '../core/redact.js';
+import type { Store } from '../store/types.js';
+import type { DashboardEngine } from './dashboard-engine.js';
+import { taskSummary } from './fleet-routes.js';
+import { readFreeze, writeFreeze } from './freeze-state.js';
+import { sendApiError } from './send-api-error.js';
+import type { ServerLogger } from './server-logger.js';
+
+export interface ControlRouteOptions {
+  store: Store;
+  logger: ServerLogger;
+  engine?: DashboardEngine | undefined;
+  /** SSE comment lines keep proxies from closing an idle stream (default 15 s). */
+  heartbeatMs?: number;
+}
+
+export function registerControlRoutes(app: FastifyInstance, options: ControlRouteOptions): void {
+  const { store, logger } = options;
+
+  app.post<{ Params: { id: string } }>('/api/tasks/:id/cancel', async (request, reply) => {
+    try {
+      const task = options.engine
+        ? await options.engine.cancel(request.params.id, 'dashboard')
+        : await store.cancelTask(request.params.id, 'dashboard');
+      return reply.send(redactValue({ task }));
+    } catch (err) {
+      return sendApiError(reply, err, logger);
+    }
+  });
+
+  app.get('/api/freeze', async (_request, reply) => reply.send(await readFreeze(store)));
+
+  app.post<{ Body: { frozen?: unknown; reason?: unknown } | null }>('/api/freeze', async (request, reply) => {
+    try {
+      const { frozen, reason } = request.body ?? {};
+      if (typeof frozen !== 'boolean') {
+        throw new CutterError('CUTTER_BAD_INPUT', 'frozen must be true or false', {
+          hint: '{"frozen":true,"reason":"…"}',
+        });
+      }
+      if (reason !== undefined && reason !== null && (typeof reason !== 'string' || reason.length > 500)) {
+        throw new CutterError('CUTTER_BAD_INPUT', 'reason must be text of at most 500 characters');
+      }
+      if (frozen && !(typeof reason === 'string' && reason.trim())) {
+        throw new CutterError('CUTTER_BAD_INPUT', 'a freeze needs a reason', { hint: 'say why, e.g. "quarter close"' });
+      }
+      const state = await writeFreeze(
+        store,
+        { frozen, reason: typeof reason === 'string' && reason.trim() ? reason.trim() : null, by: 'dashboard' },
+        new Date(),
+      );
+      logger.info(`releases ${frozen ? 'frozen' : 'unfrozen'} from the dashboard`);
+      return reply.send(redactValue(state));
+    } catch (err) {
+      return sendApiError(reply, err, logger);
+    }
+  });
+
+  app.get('/api/events', (request, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const send = (event: string, data: unknown) => {
+      res.write(`event: ${event}\ndata: ${JSON.stringify(redactValue(data))}\n\n`);
+    };
+    res.write(': cutter events\n\n');
+    const off = options.engine
+      ? [
+          options.engine.on('task', (task) => send('task', taskSummary(task))),
+          options.engine.on('step', (e) =>
+            send('step', { taskId: e.taskId, key: e.key, entry: e.entry, task: taskSummary(e.task) }),
+          ),
+        ]
+      : [];
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), options.heartbeatMs ?? 15_000);
+    heartbeat.unref();
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      for (const f of off) f();
+    });
+  });
+}

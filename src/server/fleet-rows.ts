@@ -1,0 +1,88 @@
+// Turns the stored release tasks of each repository into one fleet-table row: last plan, last run, image, freeze.
+
+import type { TaskRecord } from '../store/types.js';
+
+export interface FleetRow {
+  repo: string;
+  latestTag: string | null;
+  commitsSince: number | null;
+  nextVersion: string | null;
+  nextTag: string | null;
+  bump: string | null;
+  /** The commits that cause the bump, as the next-version step explained them. */
+  causes: string[];
+  /** Why nothing would be released, when the plan says so. */
+  skipped: string | null;
+  /** When the plan was made (a dry run or a real run); null when the repository was never looked at. */
+  plannedAt: string | null;
+  lastRun: { taskId: string; status: TaskRecord['status']; step: string | null; at: string; url: string | null } | null;
+  image: string | null;
+  frozen: boolean;
+}
+
+interface ReleaseView {
+  latest?: { tag?: string | null; first?: boolean };
+  next?: string;
+  nextTag?: string;
+  bump?: string | null;
+  causes?: string[];
+  commitCount?: number;
+  released?: { url?: string };
+}
+
+const releaseOf = (task: TaskRecord): ReleaseView => (task.data['release'] ?? {}) as ReleaseView;
+
+function imageOf(task: TaskRecord): string | null {
+  const image = task.data['image'] as { ref?: unknown; tag?: unknown; current?: unknown } | string | undefined;
+  if (typeof image === 'string') return image;
+  for (const v of [image?.ref, image?.current, image?.tag]) if (typeof v === 'string') return v;
+  return null;
+}
+
+/**
+ * `tasks` are the repository's release tasks, newest first. The plan comes from the newest task that read the
+ * latest tag (dry run or not); a real release that finished after it means the repository is now up to date.
+ */
+export function fleetRow(repo: string, tasks: readonly TaskRecord[], frozen: boolean): FleetRow {
+  const planned = tasks.find((t) => releaseOf(t).latest !== undefined);
+  const run = tasks.find((t) => t.data['dryRun'] !== true);
+  const plan = planned ? releaseOf(planned) : null;
+  const released = run && run.status === 'done' ? releaseOf(run).released : undefined;
+  const releasedAfterPlan = Boolean(released && planned && run && run.seq >= planned.seq);
+  const skipped = (planned?.data['skipped'] as { reason?: string } | undefined)?.reason ?? null;
+  const row: FleetRow = {
+    repo,
+    latestTag: plan?.latest?.tag ?? null,
+    commitsSince: plan?.commitCount ?? null,
+    nextVersion: plan?.next ?? null,
+    nextTag: plan?.nextTag ?? null,
+    bump: plan?.bump ?? null,
+    causes: plan?.causes ?? [],
+    skipped,
+    plannedAt: planned?.updatedAt ?? null,
+    lastRun: run
+      ? {
+          taskId: run.id,
+          status: run.status,
+          step: run.step,
+          at: run.finishedAt ?? run.updatedAt,
+          url: releaseOf(run).released?.url ?? null,
+        }
+      : null,
+    image: tasks.map(imageOf).find((i) => i !== null) ?? null,
+    frozen,
+  };
+  if (releasedAfterPlan && run) {
+    const r = releaseOf(run);
+    return {
+      ...row,
+      latestTag: r.nextTag ?? row.latestTag,
+      commitsSince: 0,
+      nextVersion: null,
+      nextTag: null,
+      bump: null,
+      causes: [],
+    };
+  }
+  return row;
+}

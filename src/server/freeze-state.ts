@@ -1,0 +1,40 @@
+// The release freeze as the dashboard sets it: one key in the store's kv, every change audited.
+
+import type { Store } from '../store/types.js';
+
+export const FREEZE_KEY = 'cutter:freeze';
+
+export interface FreezeState {
+  frozen: boolean;
+  reason: string | null;
+  by: string | null;
+  at: string | null;
+}
+
+export async function readFreeze(store: Store): Promise<FreezeState> {
+  const entry = await store.kvGet(FREEZE_KEY);
+  const value = (entry?.value ?? {}) as Partial<FreezeState>;
+  return {
+    frozen: value.frozen === true,
+    reason: typeof value.reason === 'string' ? value.reason : null,
+    by: typeof value.by === 'string' ? value.by : null,
+    at: typeof value.at === 'string' ? value.at : null,
+  };
+}
+
+/** Stores the new state and its audit line; `now` comes from the caller (routes use the request time). */
+export async function writeFreeze(
+  store: Store,
+  change: { frozen: boolean; reason: string | null; by: string },
+  now: Date,
+): Promise<FreezeState> {
+  const state: FreezeState = { ...change, at: now.toISOString() };
+  await store.kvSet(FREEZE_KEY, state);
+  await store.appendAudit({
+    actor: change.by,
+    action: change.frozen ? 'freeze.on' : 'freeze.off',
+    target: 'releases',
+    details: { reason: change.reason },
+  });
+  return state;
+}

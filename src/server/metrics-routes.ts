@@ -1,0 +1,83 @@
+// Release metrics over HTTP: JSON for the dashboard's charts, Prometheus text for users' own monitoring.
+
+import type { FastifyInstance } from 'fastify';
+import { Gauge, Registry } from 'prom-client';
+import { CutterError } from '../core/errors.js';
+import type { Store, TaskRecord } from '../store/types.js';
+import { type MetricSet, releaseMetrics } from './release-metrics.js';
+import { sendApiError } from './send-api-error.js';
+import type { ServerLogger } from './server-logger.js';
+
+export interface MetricsRouteOptions {
+  store: Store;
+  logger: ServerLogger;
+  /** Tasks read per computation at most (newest first); older history drops out of the figures. */
+  maxTasks?: number;
+}
+
+/** Every finished top-level task, newest first, page by page up to `max`. */
+async function finishedTasks(store: Store, max: number): Promise<TaskRecord[]> {
+  const out: TaskRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listTasks({
+      status: ['done', 'failed', 'cancelled'],
+      limit: 500,
+      ...(cursor ? { cursor } : {}),
+    });
+    out.push(...page.tasks);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && out.length < max);
+  return out.slice(0, max);
+}
+
+export function registerMetricsRoutes(app: FastifyInstance, options: MetricsRouteOptions): void {
+  const { store, logger } = options;
+  const max = options.maxTasks ?? 20_000;
+  const registry = new Registry();
+  const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['repo'], registers: [registry] });
+  const releases = gauge('cutter_releases_total', 'Published releases in the store (label repo="" is the fleet).');
+  const failures = gauge('cutter_release_failures_total', 'Release tasks that failed.');
+  const rollbacks = gauge('cutter_rollbacks_total', 'Rollbacks recorded.');
+  const cfr = gauge('cutter_change_failure_ratio', 'Failed releases and rollbacks over finished releases.');
+  const lead = gauge('cutter_lead_time_seconds', 'Median time from first commit (or trigger) to release.');
+  const restore = gauge('cutter_time_to_restore_seconds', 'Median time from a failed release to the next good one.');
+  const weekly = gauge('cutter_releases_this_week', 'Releases in the current ISO week.');
+
+  const setAll = (repo: string, m: MetricSet) => {
+    releases.set({ repo }, m.releases);
+    failures.set({ repo }, m.failures);
+    rollbacks.set({ repo }, m.rollbacks);
+    if (m.changeFailureRate !== null) cfr.set({ repo }, m.changeFailureRate);
+    if (m.leadTimeSeconds !== null) lead.set({ repo }, m.leadTimeSeconds);
+    if (m.timeToRestoreSeconds !== null) restore.set({ repo }, m.timeToRestoreSeconds);
+    weekly.set({ repo }, m.perWeek.at(-1)?.releases ?? 0);
+  };
+
+  app.get<{ Querystring: { weeks?: string } }>('/api/metrics', async (request, reply) => {
+    try {
+      const weeks = request.query.weeks === undefined ? 12 : Number(request.query.weeks);
+      if (!Number.isInteger(weeks) || weeks < 1 || weeks > 104) {
+        throw new CutterError(
+          'CUTTER_BAD_INPUT',
+          `weeks must be a whole number from 1 to 104, got "${request.query.weeks}"`,
+        );
+      }
+      return reply.send(releaseMetrics(await finishedTasks(store, max), new Date(), weeks));
+    } catch (err) {
+      return sendApiError(reply, err, logger);
+    }
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    try {
+      const metrics = releaseMetrics(await finishedTasks(store, max), new Date(), 1);
+      registry.resetMetrics();
+      setAll('', metrics.fleet);
+      for (const [repo, m] of Object.entries(metrics.repos)) setAll(repo, m);
+      return reply.type(registry.contentType).send(await registry.metrics());
+    } catch (err) {
+      return sendApiError(reply, err, logger);
+    }
+  });
+}

@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ADMIN_TOKEN,
+  type DashboardRig,
+  login,
+  READ_TOKEN,
+  startDashboardRig,
+  WEBHOOK_SECRET,
+} from './dashboard-support.js';
+import { TOKEN } from './sandbox-harness.js';
+
+let rig: DashboardRig;
+const SECRETS = [ADMIN_TOKEN, READ_TOKEN, WEBHOOK_SECRET, TOKEN];
+
+beforeAll(async () => {
+  rig = await startDashboardRig();
+});
+afterAll(async () => {
+  await rig?.close();
+});
+
+const get = (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${rig.base}${path}`, { headers, redirect: 'manual' });
+
+describe('dashboard access over plain HTTP', () => {
+  it('refuses the API, the metrics and the event stream without a login, and sends a browser to the login page', async () => {
+    for (const path of [
+      '/api/fleet',
+      '/api/runs',
+      '/api/tasks',
+      '/api/metrics',
+      '/api/events',
+      '/api/freeze',
+      '/metrics',
+    ]) {
+      expect((await get(path)).status, path).toBe(401);
+    }
+    const page = await get('/');
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe('/login');
+    expect((await get('/login')).status).toBe(200);
+    const post = await fetch(`${rig.base}/api/freeze`, { method: 'POST', body: '{"frozen":true,"reason":"x"}' });
+    expect(post.status).toBe(401);
+  });
+
+  it('refuses a wrong token at login and a forged session cookie', async () => {
+    const bad = await fetch(`${rig.base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: 'not-the-token' }),
+    });
+    expect(bad.status).toBe(401);
+    const empty = await fetch(`${rig.base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(empty.status).toBe(401);
+    expect((await get('/api/fleet', { cookie: 'cutter_session=made-up.signature' })).status).toBe(401);
+  });
+
+  it('hands out an HttpOnly SameSite=Strict cookie that opens the API', async () => {
+    const res = await fetch(`${rig.base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: ADMIN_TOKEN }),
+    });
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    const session = await login(rig.base, ADMIN_TOKEN);
+    const fleet = await get('/api/fleet', { cookie: session.cookie });
+    expect(fleet.status).toBe(200);
+    const body = (await fleet.json()) as { rows: Array<{ repo: string }> };
+    expect(body.rows.map((r) => r.repo)).toContain('connector-stripe');
+    expect(body.rows.map((r) => r.repo)).not.toContain('connector-box'); // archived
+    expect(body.rows.map((r) => r.repo)).not.toContain('website'); // not a connector
+  });
+
+  it('refuses a forged mutating request that lacks or guesses the CSRF token', async () => {
+    const session = await login(rig.base, ADMIN_TOKEN);
+    const freeze = (headers: Record<string, string>) =>
+      fetch(`${rig.base}/api/freeze`, {
+        method: 'POST',
+        headers: { cookie: session.cookie, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ frozen: true, reason: 'forged' }),
+      });
+    expect((await freeze({})).status).toBe(403);
+    expect((await freeze({ 'x-csrf-token': 'guess' })).status).toBe(403);
+    const other = await login(rig.base, ADMIN_TOKEN);
+    expect((await freeze({ 'x-csrf-token': other.csrf })).status).toBe(403);
+    const state = (await (await get('/api/freeze', { cookie: session.cookie })).json()) as { frozen: boolean };
+    expect(state.frozen).toBe(false);
+  });
+
+  it('lets the read-only login look but not act', async () => {
+    const reader = await login(rig.base, READ_TOKEN);
+    expect(reader.role).toBe('read');
+    expect((await get('/api/runs', { cookie: reader.cookie })).status).toBe(200);
+    const res = await fetch(`${rig.base}/api/freeze`, {
+      method: 'POST',
+      headers: { cookie: reader.cookie, 'x-csrf-token': reader.csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ frozen: true, reason: 'reader' }),
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toBe('read_only');
+  });
+
+  it('stores a freeze with its reason in the audit log, and refuses a freeze without one', async () => {
+    const admin = await login(rig.base, ADMIN_TOKEN);
+    const post = (body: unknown) =>
+      fetch(`${rig.base}/api/freeze`, {
+        method: 'POST',
+        headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post({ frozen: true })).status).toBe(400);
+    expect((await post({ frozen: 'yes', reason: 'x' })).status).toBe(400);
+    expect((await post({ frozen: true, reason: 'x'.repeat(501) })).status).toBe(400);
+    expect((await post({ frozen: true, reason: 'quarter close' })).status).toBe(200);
+    const release = await fetch(`${rig.base}/api/fleet`, {
+      method: 'POST',
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(release.status).toBe(409);
+    expect(((await release.json()) as { message: string }).message).toContain('quarter close');
+    expect((await post({ frozen: false })).status).toBe(200);
+    const audit = await rig.server.store.listAudit({ target: 'releases' });
+    expect(audit.map((a) => a.action).sort()).toEqual(['freeze.off', 'freeze.on']);
+  });
+
+  it('cancels a waiting task and retries it from the dashboard session', async () => {
+    const admin = await login(rig.base, ADMIN_TOKEN);
+    const task = await rig.server.engine.enqueue({
+      kind: 'release',
+      key: 'acme/connector-later',
+      data: { repo: { owner: 'acme', name: 'connector-later' }, release: {} },
+      runAfter: new Date(Date.now() + 3600_000),
+    });
+    const act = (action: string) =>
+      fetch(`${rig.base}/api/tasks/${task.id}/${action}`, {
+        method: 'POST',
+        headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+      });
+    expect((await act('cancel')).status).toBe(200);
+    expect((await rig.server.store.getTask(task.id))?.status).toBe('cancelled');
+    expect((await act('cancel')).status).toBe(409);
+    expect((await act('retry')).status).toBe(200);
+    expect(
+      (
+        await fetch(`${rig.base}/api/tasks/nope/cancel`, {
+          method: 'POST',
+          headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it('serves Prometheus text to a scraper holding the read token, and JSON metrics to the page', async () => {
+    const text = await (await get('/metrics', { authorization: `Bearer ${READ_TOKEN}` })).text();
+    expect(text).toContain('# TYPE cutter_releases_total gauge');
+    expect(text).toMatch(/cutter_releases_total\{repo=""\} \d+/);
+    expect((await get('/metrics', { authorization: 'Bearer wrong' })).status).toBe(401);
+    const json = (await (await get('/api/metrics?weeks=4', { authorization: `Bearer ${READ_TOKEN}` })).json()) as {
+      fleet: { perWeek: unknown[] };
+    };
+    expect(json.fleet.perWeek).toHaveLength(4);
+    expect((await get('/api/metrics?weeks=0', { authorization: `Bearer ${READ_TOKEN}` })).status).toBe(400);
+  });
+
+  it('never puts a token or secret in a page or an API answer', async () => {
+    const admin = await login(rig.base, ADMIN_TOKEN);
+    const bodies: string[] = [];
+    for (const path of [
+      '/',
+      '/login',
+      '/assets/app.js',
+      '/api/session',
+      '/api/fleet',
+      '/api/runs',
+      '/api/tasks',
+      '/api/metrics',
+      '/metrics',
+    ]) {
+      const res = await get(path, { cookie: admin.cookie });
+      expect(res.status, path).toBe(200);
+      bodies.push(await res.text());
+    }
+    for (const body of bodies) for (const secret of SECRETS) expect(body).not.toContain(secret);
+  });
+});
