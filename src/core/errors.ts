@@ -52,7 +52,12 @@ export class CutterError extends Error {
   }
 
   toJSON(): { code: string; message: string; hint?: string; transient: boolean } {
-    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}), transient: this.transient };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint ? { hint: this.hint } : {}),
+      transient: this.transient,
+    };
   }
 }
 

@@ -30,13 +30,16 @@ export function redact(text: string): string {
   }
   for (const pattern of TOKEN_PATTERNS) {
     out = out.replace(pattern, (match, prefix: unknown) =>
-      typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}${REDACTED}${match.endsWith('@') ? '@' : ''}` : REDACTED,
+      typeof prefix === 'string' && match.startsWith(prefix)
+        ? `${prefix}${REDACTED}${match.endsWith('@') ? '@' : ''}`
+        : REDACTED,
     );
   }
   return out;
 }
 
-const SECRET_KEYS = /^(token|secret|password|authorization|auth|apikey|api_key|private_key|privatekey|webhook_secret|cookie)$/i;
+const SECRET_KEYS =
+  /^(token|secret|password|authorization|auth|apikey|api_key|private_key|privatekey|webhook_secret|cookie)$/i;
 
 /** Deep-copy a JSON-like value with secrets masked: by key name (token, secret…) and by value. */
 export function redactValue<T>(value: T): T {
@@ -44,7 +47,8 @@ export function redactValue<T>(value: T): T {
 }
 
 function walk(value: unknown, key: string | undefined): unknown {
-  if (key !== undefined && SECRET_KEYS.test(key) && value !== null && value !== undefined && value !== '') return REDACTED;
+  if (key !== undefined && SECRET_KEYS.test(key) && value !== null && value !== undefined && value !== '')
+    return REDACTED;
   if (typeof value === 'string') return redact(value);
   if (Array.isArray(value)) return value.map((v) => walk(v, undefined));
   if (value && typeof value === 'object') {
