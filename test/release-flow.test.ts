@@ -1,7 +1,6 @@
 // The single-repository release flow end to end on the sandbox: real git, real HTTP, real Octokit, real SQLite.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { clearSecrets } from '../src/core/redact.js';
 import type { GitHubClient } from '../src/github/client.js';
 import { ensureAnnotatedTag, ensureRelease } from '../src/github/repo-api.js';
 import { type RecordingReceiver, startRecordingReceiver } from '../src/notify/recording-receiver.js';

@@ -145,7 +145,8 @@ export async function createGitHubClient(options: GitHubClientOptions = {}): Pro
 
   octokit.hook.wrap('request', async (request, opts) => {
     const method = String(opts.method ?? 'GET').toUpperCase();
-    const route = String(opts.url ?? '');
+    // Paginated calls carry a full URL: keep the path only (no host, no query) in errors and logs.
+    const route = decodeURI(new URL(String(opts.url ?? ''), 'http://github.invalid').pathname);
     const done = await pacer.acquire(WRITE_METHODS.has(method) ? 'write' : 'read');
     try {
       return await request(opts);

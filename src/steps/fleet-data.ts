@@ -1,7 +1,7 @@
 // The JSON a fleet task carries (seed 001's connectors path), step by step, and what the fleet's steps need.
 
-import type { DiscoveredRepo, FleetTag, GraphQLSpend } from '../github/discover-repos.js';
 import type { PlanEntry } from '../fleet/fleet-plan.js';
+import type { DiscoveredRepo, FleetTag, GraphQLSpend } from '../github/discover-repos.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Store } from '../store/types.js';
 import type { ReleaseDeps } from './release-deps.js';
@@ -88,7 +88,8 @@ export function fleetTaskKey(org: string): string {
 export function fleetRequest(input: Partial<FleetRequest> & { org: string }): FleetRequest {
   return {
     org: input.org,
-    patterns: input.patterns && input.patterns.length > 0 ? input.patterns : input.topics?.length ? [] : ['connector-*'],
+    patterns:
+      input.patterns && input.patterns.length > 0 ? input.patterns : input.topics?.length ? [] : ['connector-*'],
     topics: input.topics ?? [],
     dryRun: input.dryRun ?? false,
     neverReleased: input.neverReleased ?? 'release',

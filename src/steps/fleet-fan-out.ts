@@ -24,7 +24,9 @@ export const fleetFanOutStep: Step<FleetDeps> = {
           release: {
             head: p.head!,
             ...(p.branch ? { branch: p.branch } : {}),
-            latest: p.latest ? { tag: p.latest.tag, version: p.latest.version, commit: p.latest.commit } : { first: true },
+            latest: p.latest
+              ? { tag: p.latest.tag, version: p.latest.version, commit: p.latest.commit }
+              : { first: true },
           },
           fleet: { runId: ctx.taskId, notify: request.notify },
         };

@@ -59,7 +59,12 @@ export const fleetSummaryStep: Step<FleetDeps> = {
     const byRepo = new Map((await allChildren(ctx)).map((t) => [t.key, t]));
     const rows: FleetSummaryRow[] = plan.map((p) =>
       p.action === 'skip'
-        ? { repo: p.repo, outcome: 'skipped', reason: p.detail ?? p.reason ?? 'skipped', latestTag: p.latest?.tag ?? null }
+        ? {
+            repo: p.repo,
+            outcome: 'skipped',
+            reason: p.detail ?? p.reason ?? 'skipped',
+            latestTag: p.latest?.tag ?? null,
+          }
         : childRow(byRepo.get(`${request.org}/${p.repo}`), p.repo, p.latest?.tag ?? null),
     );
     const count = (o: string) => rows.filter((r) => r.outcome === o).length;

@@ -14,7 +14,11 @@ export const fleetTagsStep: Step<FleetDeps> = {
     const selected = fleetData(ctx.data).repos as Array<DiscoveredRepo & { excludedBy?: string }>;
     const more = selected.filter((r) => r.moreTagsAfter);
     const { repos, spend } = more.length
-      ? await completeTags(ctx.deps.github, selected, { org: request.org, tagFormat: request.tagFormat, signal: ctx.signal })
+      ? await completeTags(ctx.deps.github, selected, {
+          org: request.org,
+          tagFormat: request.tagFormat,
+          signal: ctx.signal,
+        })
       : { repos: selected, spend: null };
     if (spend) ctx.log(`${more.length} repositories have more than 100 tags: ${spend.queries} more GraphQL queries`);
     const tags: Record<string, FleetRepoFacts> = {};
