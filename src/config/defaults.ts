@@ -18,6 +18,7 @@ export function defaultConfig(): CutterConfig {
     ignoreAuthors: [],
     release: { draft: false, prerelease: false },
     fleet: { pattern: 'connector-*' },
+    freeze: { windows: [] },
     notify: {},
     deploy: {},
   };

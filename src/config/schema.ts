@@ -65,6 +65,47 @@ export const fleetSchema = z.strictObject({
   pattern: z.string().min(1).default('connector-*'),
 });
 
+const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+const clock = z
+  .string()
+  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day such as 15:00 (24:00 ends the day)');
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone such as Europe/Berlin');
+/** A date (`2026-12-24`) or a timestamp that carries its offset, so a window never depends on the machine's zone. */
+const freezeInstant = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/,
+    'a date (2026-12-24) or a timestamp with an offset (2026-12-24T15:00:00+01:00)',
+  );
+
+export const freezeWindowSchema = z.union([
+  z.strictObject({
+    /** Every week on these days, from..to wall-clock time in `timezone`; a `to` before `from` runs past midnight. */
+    weekly: z.strictObject({ days: z.array(weekday).min(1), from: clock, to: clock }),
+    timezone: timeZone,
+    reason: z.string().min(1),
+  }),
+  z.strictObject({
+    /** A one-off window; a plain-date `to` includes that whole day. */
+    from: freezeInstant,
+    to: freezeInstant,
+    timezone: timeZone.optional(),
+    reason: z.string().min(1),
+  }),
+]);
+
+export const freezeSchema = z.strictObject({
+  /** Windows during which releases wait at the publish step (the manual switch lives in the server's store). */
+  windows: z.array(freezeWindowSchema).default([]),
+});
+
 const DEFAULT_BRANCHES = [
   { name: 'main', prerelease: null },
   { name: 'master', prerelease: null },
@@ -97,6 +138,8 @@ export const configSchema = z.strictObject({
   fleet: fleetSchema.default(() => fleetSchema.parse({})),
   /** Notification targets; the notify layer validates its own section. */
   notify: z.record(z.string(), z.unknown()).default({}),
+  /** Publish freezes: weekly slots and date ranges. */
+  freeze: freezeSchema.default(() => freezeSchema.parse({})),
   /** Image roll-out targets; the deploy layer validates its own section. */
   deploy: z.record(z.string(), z.unknown()).default({}),
 });
@@ -104,3 +147,4 @@ export const configSchema = z.strictObject({
 export type CutterConfig = z.output<typeof configSchema>;
 export type CutterConfigInput = z.input<typeof configSchema>;
 export type BranchConfig = z.output<typeof branchSchema>;
+export type FreezeConfig = z.output<typeof freezeSchema>;
