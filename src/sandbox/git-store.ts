@@ -1,11 +1,14 @@
 // All git access of the sandbox: bare repos on disk read and written through the real `git` CLI.
 
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CutterError } from '../core/errors.js';
+import { catFileAcross } from './object-batch.js';
 import { bareRepoPath } from './reader.js';
+import { RefListings } from './ref-listing.js';
+import { TickBatch } from './tick-batch.js';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
@@ -40,8 +43,8 @@ export interface GitRefEntry {
   type: string;
   /** The commit an annotated tag points at; equal to sha for refs that point at commits. */
   peeled: string;
-  /** Committer date of the peeled commit, ISO-8601. */
-  committedDate: string;
+  /** Never filled any more: listings read no commits; ask readCommit when a date is needed (kept for callers). */
+  committedDate?: string;
 }
 
 export interface GitTreeEntry {
@@ -206,30 +209,24 @@ const COMMIT_CACHE_LIMIT = 50_000;
 
 export class GitStore {
   /**
-   * Ref listings per repo. Every write the sandbox makes (API or push) invalidates explicitly; the stamp (mtimes
-   * of packed-refs and the ref directories) also catches writers that bypass the sandbox, so the API keeps
-   * reporting what git holds while serving a fleet of repos without a `git for-each-ref` per request.
+   * Ref listings per repo, read from git's own ref files and validated against their stamps on every read, so
+   * writers that bypass the sandbox are seen too; every write the sandbox makes also invalidates explicitly.
    */
-  private readonly refCache = new Map<string, { stamp: string; refs: Promise<GitRefEntry[]> }>();
+  private readonly refs = new RefListings(
+    async (cwd, args, input) => (await runGit(cwd, args, { input })).stdout,
+    (dir) => this.forEachRef(dir),
+  );
   private readonly commitCache = new Map<string, GitCommitObject>();
+  /** Commit reads of one turn, answered with one `git cat-file --batch` per shared object store. */
+  private readonly commitBatch = new TickBatch<{ dir: string; sha: string }, GitCommitObject | null>((asks) =>
+    this.loadCommits(asks),
+  );
 
   constructor(readonly root: string) {}
 
   /** Forget cached refs of a repo (after a push or any ref write). */
   invalidate(owner: string, name: string): void {
-    this.refCache.delete(this.path(owner, name));
-  }
-
-  private async refStamp(dir: string): Promise<string> {
-    const parts = await Promise.all(
-      ['packed-refs', 'refs', 'refs/heads', 'refs/tags', 'HEAD'].map((p) =>
-        stat(join(dir, p)).then(
-          (s) => `${s.mtimeMs}:${s.size}:${s.ino}`,
-          () => '-',
-        ),
-      ),
-    );
-    return parts.join('|');
+    this.refs.invalidate(this.path(owner, name));
   }
 
   path(owner: string, name: string): string {
@@ -259,33 +256,19 @@ export class GitStore {
 
   /** All refs under a prefix (e.g. `refs/tags/`), annotated tags peeled, sorted by ref name. */
   async listRefs(owner: string, name: string, prefix = 'refs/'): Promise<GitRefEntry[]> {
-    const dir = this.path(owner, name);
-    const stamp = await this.refStamp(dir);
-    let entry = this.refCache.get(dir);
-    if (!entry || entry.stamp !== stamp) {
-      entry = { stamp, refs: this.readAllRefs(dir) };
-      this.refCache.set(dir, entry);
-      entry.refs.catch(() => this.refCache.delete(dir));
-    }
-    const all = await entry.refs;
+    const all = await this.refs.list(this.path(owner, name));
     return prefix === 'refs/' ? all : all.filter((r) => r.ref.startsWith(prefix));
   }
 
-  private async readAllRefs(dir: string): Promise<GitRefEntry[]> {
-    const fmt =
-      '%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)';
+  /** Refs as `git for-each-ref` lists them, for repos whose ref storage the file reader does not know. */
+  private async forEachRef(dir: string): Promise<GitRefEntry[]> {
+    const fmt = '%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)';
     const { stdout } = await runGit(dir, ['for-each-ref', `--format=${fmt}`, 'refs/']);
     const out: GitRefEntry[] = [];
     for (const line of stdout.toString('utf8').split('\n')) {
       if (!line) continue;
-      const [ref = '', sha = '', type = '', peeled = '', cdate = '', pdate = ''] = line.split('\0');
-      out.push({
-        ref,
-        sha,
-        type,
-        peeled: peeled || sha,
-        committedDate: gitDateToIso(type === 'tag' ? pdate || '0' : cdate || '0'),
-      });
+      const [ref = '', sha = '', type = '', peeled = ''] = line.split('\0');
+      out.push({ ref, sha, type, peeled: peeled || sha });
     }
     return out;
   }
@@ -313,15 +296,35 @@ export class GitStore {
   }
 
   async readCommits(owner: string, name: string, shas: string[]): Promise<GitCommitObject[]> {
-    const missing = shas.filter((s) => !this.commitCache.has(s));
-    if (missing.length > 0) {
-      const objs = await this.readObjects(owner, name, missing);
-      if (this.commitCache.size + objs.length > COMMIT_CACHE_LIMIT) this.commitCache.clear();
+    const dir = this.path(owner, name);
+    const found = await Promise.all(
+      shas.map((sha) => this.commitCache.get(sha) ?? this.commitBatch.load({ dir, sha })),
+    );
+    return found.filter((c): c is GitCommitObject => c !== null);
+  }
+
+  /** Commits asked for by many callers (and repos) in one turn: one `cat-file --batch` per shared object store. */
+  private async loadCommits(
+    asks: { dir: string; sha: string }[],
+  ): Promise<PromiseSettledResult<GitCommitObject | null>[]> {
+    const todo = asks.filter((a) => SHA_RE.test(a.sha) && !this.commitCache.has(a.sha));
+    try {
+      const objs = await catFileAcross(
+        async (cwd, args, input) => (await runGit(cwd, args, { input })).stdout,
+        todo.map((a) => ({ dir: a.dir, name: a.sha })),
+        ['--batch'],
+        (out) => parseBatch(out),
+      );
+      const fresh = new Map<string, GitCommitObject>();
       for (const o of objs) {
-        if (o && o.type === 'commit') this.commitCache.set(o.sha, parseCommitObject(o.sha, o.content.toString('utf8')));
+        if (o && o.type === 'commit') fresh.set(o.sha, parseCommitObject(o.sha, o.content.toString('utf8')));
       }
+      if (this.commitCache.size + fresh.size > COMMIT_CACHE_LIMIT) this.commitCache.clear();
+      for (const [sha, c] of fresh) this.commitCache.set(sha, c);
+      return asks.map((a) => ({ status: 'fulfilled', value: fresh.get(a.sha) ?? this.commitCache.get(a.sha) ?? null }));
+    } catch (reason) {
+      return asks.map(() => ({ status: 'rejected', reason }));
     }
-    return shas.map((s) => this.commitCache.get(s)).filter((c): c is GitCommitObject => c !== undefined);
   }
 
   async readCommit(owner: string, name: string, sha: string): Promise<GitCommitObject | null> {

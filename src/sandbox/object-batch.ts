@@ -1,0 +1,95 @@
+// Answers object questions for many repos with few git processes: repos that borrow one object store share a batch.
+
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+/** How to run git in a repo directory (GitStore's runGit, passed in to keep this module free of process details). */
+export type GitRunner = (cwd: string, args: string[], input: string) => Promise<Buffer>;
+
+export interface ObjectRequest {
+  /** The bare repo that must see the object. */
+  dir: string;
+  /** An object name git understands in that repo (a sha, or `sha^{}`). */
+  name: string;
+}
+
+/**
+ * Repos seeded together borrow one store through `objects/info/alternates`; every object of the store is visible in
+ * each of them, so one `git cat-file` run in any of them answers for all. Objects a repo holds alone (pushed after
+ * seeding) come back missing from the shared run and are asked again in their own repo.
+ */
+async function alternatesKey(dir: string): Promise<string> {
+  const text = await readFile(join(dir, 'objects', 'info', 'alternates'), 'utf8').catch(() => '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  return lines.length === 0 ? '' : lines.map((l) => resolve(dir, 'objects', l)).join('\n');
+}
+
+/**
+ * Run one `git cat-file <mode>` per group of repos that share an object store and return each request's answer
+ * (the raw output records split by `split`), or null where the object is missing in its repo.
+ */
+export async function catFileAcross<T>(
+  run: GitRunner,
+  requests: ObjectRequest[],
+  args: string[],
+  split: (out: Buffer) => (T | null)[],
+): Promise<(T | null)[]> {
+  const answers: (T | null)[] = requests.map(() => null);
+  if (requests.length === 0) return answers;
+  const dirs = [...new Set(requests.map((r) => r.dir))];
+  const keys = new Map(await Promise.all(dirs.map(async (d) => [d, await alternatesKey(d)] as const)));
+  const groups = new Map<string, number[]>();
+  for (const [i, r] of requests.entries()) {
+    const key = keys.get(r.dir) || `own:${r.dir}`;
+    const list = groups.get(key) ?? [];
+    list.push(i);
+    groups.set(key, list);
+  }
+  const ask = async (dir: string, indexes: number[]): Promise<number[]> => {
+    const input = `${indexes.map((i) => requests[i]!.name).join('\n')}\n`;
+    let found: (T | null)[];
+    try {
+      found = split(await run(dir, ['cat-file', ...args], input));
+    } catch {
+      found = [];
+    }
+    const missing: number[] = [];
+    indexes.forEach((idx, k) => {
+      const value = found[k] ?? null;
+      if (value === null) missing.push(idx);
+      else answers[idx] = value;
+    });
+    return missing;
+  };
+  await Promise.all(
+    [...groups.entries()].map(async ([key, indexes]) => {
+      const first = requests[indexes[0]!]!.dir;
+      const missing = await ask(first, indexes);
+      if (key.startsWith('own:') || missing.length === 0) return;
+      // what the shared store lacks may live in a repo's own objects: ask each such repo once
+      const byDir = new Map<string, number[]>();
+      for (const idx of missing) {
+        const dir = requests[idx]!.dir;
+        if (dir === first) continue;
+        byDir.set(dir, [...(byDir.get(dir) ?? []), idx]);
+      }
+      await Promise.all([...byDir.entries()].map(([dir, idxs]) => ask(dir, idxs)));
+    }),
+  );
+  return answers;
+}
+
+/** `%(objectname) %(objecttype)` lines; `<name> missing` (or ambiguous) lines become null. */
+export function splitBatchCheck(out: Buffer): ({ oid: string; type: string } | null)[] {
+  return out
+    .toString('utf8')
+    .split('\n')
+    .slice(0, -1)
+    .map((line) => {
+      const [oid = '', type = ''] = line.split(' ');
+      return /^[0-9a-f]{40}$/.test(oid) && ['commit', 'tag', 'tree', 'blob'].includes(type) ? { oid, type } : null;
+    });
+}
