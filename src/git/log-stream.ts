@@ -38,6 +38,24 @@ export async function* streamLogBatches(
   if (opts.maxCount !== undefined) args.push(`--max-count=${opts.maxCount}`);
   args.push(...revisions, '--');
 
+  yield* streamGitRecords(cwd, args, new GitLogParser());
+}
+
+/** Turns chunks of a git command's stdout into records; `end` flushes a last record that only the end completes. */
+export interface GitRecordParser<T> {
+  push(chunk: Buffer): T[];
+  end?(): T[];
+}
+
+/**
+ * Spawn `git <args>` and yield the records `parser` completes from each chunk, sampling git's peak RSS; a consumer
+ * that stops early kills git. A non-zero exit becomes the usual CutterError.
+ */
+export async function* streamGitRecords<T>(
+  cwd: string,
+  args: readonly string[],
+  parser: GitRecordParser<T>,
+): AsyncGenerator<T[], void, undefined> {
   const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: Buffer[] = [];
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
@@ -50,7 +68,6 @@ export async function* streamLogBatches(
     child.on('close', (code) => resolve(code ?? 1));
   });
 
-  const parser = new GitLogParser();
   const pid = child.pid;
   let lastSample = 0;
   const sample = (): void => {
@@ -66,8 +83,8 @@ export async function* streamLogBatches(
         sample();
         lastSample = now;
       }
-      const commits = parser.push(chunk);
-      if (commits.length > 0) yield commits;
+      const records = parser.push(chunk);
+      if (records.length > 0) yield records;
     }
     // git may still be alive (flushing, exiting): one last look at its peak.
     sample();
@@ -77,6 +94,17 @@ export async function* streamLogBatches(
     if (!finished && child.exitCode === null) child.kill();
   }
   const code = await closed;
+  if (code === 0 && parser.end) {
+    const last = parser.end();
+    if (last.length > 0) yield last;
+  }
   if (spawnFailure) throw spawnError(cwd, args, spawnFailure);
-  if (code !== 0) throw gitFailure(cwd, args.slice(2), Buffer.concat(stderr).toString('utf8'), code);
+  if (code !== 0) throw gitFailure(cwd, withoutConfigPairs(args), Buffer.concat(stderr).toString('utf8'), code);
+}
+
+/** The sub-command and its arguments, without leading `-c key=value` pairs, so errors name `git log`. */
+function withoutConfigPairs(args: readonly string[]): readonly string[] {
+  let i = 0;
+  while (args[i] === '-c') i += 2;
+  return args.slice(i);
 }
