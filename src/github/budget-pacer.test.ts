@@ -11,7 +11,10 @@ import { nextWriteSlot, writeFloorMs } from './write-budget.js';
 /** A clock that only moves when someone sleeps on it: the pacer's waits become exact arithmetic. */
 function fakeClock(start = 1_000_000) {
   let now = start;
-  return { now: () => now, sleep: async (ms: number) => void (now += ms), advance: (ms: number) => void (now += ms) };
+  const advance = (ms: number): void => {
+    now += ms;
+  };
+  return { now: () => now, sleep: async (ms: number) => advance(ms), advance };
 }
 
 const stores: SqliteStore[] = [];
@@ -56,7 +59,9 @@ describe('write budget arithmetic', () => {
   });
 
   it('shrinks every window by the time scale of a sandbox', () => {
-    expect(nextWriteSlot({ now: 1, marks: [{ s: 0, e: 1 }], limits: { perMinute: 80, perHour: 500, timeScale: 60 } }).at).toBe(12.5);
+    expect(
+      nextWriteSlot({ now: 1, marks: [{ s: 0, e: 1 }], limits: { perMinute: 80, perHour: 500, timeScale: 60 } }).at,
+    ).toBe(12.5);
   });
 
   it('puts the floor of N writes at N-1 spacings within the hour, and past an hour beyond 500', () => {
@@ -119,7 +124,13 @@ describe('BudgetPacer', () => {
 
   it('caps writes in flight and never paces reads by the write budget', async () => {
     const clock = fakeClock();
-    const pacer = new BudgetPacer({ store: await store(), now: clock.now, sleep: clock.sleep, maxConcurrentWrites: 1, maxConcurrentReads: 2 });
+    const pacer = new BudgetPacer({
+      store: await store(),
+      now: clock.now,
+      sleep: clock.sleep,
+      maxConcurrentWrites: 1,
+      maxConcurrentReads: 2,
+    });
     const r1 = await pacer.acquire('read');
     const r2 = await pacer.acquire('read');
     let third = false;

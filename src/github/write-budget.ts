@@ -13,7 +13,7 @@ export interface WriteLimits {
   timeScale?: number;
 }
 
-/** One write: started at `s`, finished at `e` (0 while in flight), both real epoch ms. */
+/** One write: started at `s`, finished at `e` (-1 while in flight), both real epoch ms. */
 export interface WriteMark {
   s: number;
   e: number;
@@ -46,7 +46,7 @@ export function windows(limits: WriteLimits): { minute: number; hour: number; sp
 export function nextWriteSlot(q: SlotQuery): { at: number; blockedByInFlight: boolean } {
   const w = windows(q.limits);
   const stale = q.staleMs ?? 30_000;
-  const ends = q.marks.map((m) => (m.e > 0 ? m.e : q.now < m.s + stale ? Number.POSITIVE_INFINITY : m.s + stale));
+  const ends = q.marks.map((m) => (m.e >= 0 ? m.e : q.now < m.s + stale ? Number.POSITIVE_INFINITY : m.s + stale));
   let at = Math.max(q.now, q.holdUntil ?? 0);
   const lastStart = q.marks.reduce((max, m) => Math.max(max, m.s), Number.NEGATIVE_INFINITY);
   if (Number.isFinite(lastStart)) at = Math.max(at, lastStart + w.spacing * (q.slowdown ?? 1));
@@ -69,7 +69,7 @@ export function nextWriteSlot(q: SlotQuery): { at: number; blockedByInFlight: bo
 /** Marks that can no longer affect any window (older than an hour after they finished). */
 export function pruneMarks(marks: readonly WriteMark[], now: number, limits: WriteLimits): WriteMark[] {
   const { hour } = windows(limits);
-  return marks.filter((m) => m.e === 0 || m.e > now - hour);
+  return marks.filter((m) => m.e < 0 || m.e > now - hour);
 }
 
 /**
