@@ -5,6 +5,7 @@ import { isCutterError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { gitPeakRssKb } from '../git/child-stats.js';
 import { registerChangelog } from './commands/changelog.js';
+import { registerFleet } from './commands/fleet.js';
 import { registerRelease } from './commands/release.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerServe } from './commands/serve.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
   registerSandbox,
   registerServe,
   registerTasks,
+  registerFleet,
 ];
 
 const EXIT_FAILURE = 1;
