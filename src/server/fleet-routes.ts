@@ -1,7 +1,6 @@
 // Fleet API for the dashboard: the fleet table, a dry-run preview, a fleet release, one repo's release, run history.
 
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import picomatch from 'picomatch';
 import { CutterError } from '../core/errors.js';
@@ -24,8 +23,6 @@ export interface FleetRouteOptions {
   org?: string | undefined;
   /** Which repositories form the fleet (default `connector-*`). */
   pattern?: string | undefined;
-  /** How long a preview waits for its dry runs (default 60 s). */
-  previewTimeoutMs?: number;
 }
 
 const RUN_TARGET = 'fleet-run';
@@ -110,21 +107,25 @@ export function registerFleetRoutes(app: FastifyInstance, options: FleetRouteOpt
     return run;
   }
 
-  async function settle(taskIds: string[]): Promise<TaskRecord[]> {
-    const deadline = Date.now() + (options.previewTimeoutMs ?? 60_000);
-    for (;;) {
-      const tasks = (await Promise.all(taskIds.map((id) => store.getTask(id)))).filter((t): t is TaskRecord => !!t);
-      if (tasks.every((t) => TERMINAL_STATUSES.includes(t.status)) || Date.now() > deadline) return tasks;
-      await sleep(50);
-    }
-  }
-
   function refuseWhenFrozen(frozen: { frozen: boolean; reason?: string | null }) {
     if (frozen.frozen) {
       throw new CutterError('CUTTER_FROZEN', `releases are frozen${frozen.reason ? `: ${frozen.reason}` : ''}`, {
         hint: 'lift the freeze on the dashboard (POST /api/freeze {"frozen":false}) first',
       });
     }
+  }
+
+  async function runView(run: RunAudit, at: string) {
+    const tasks = (await Promise.all(run.taskIds.map((id) => store.getTask(id)))).filter((t): t is TaskRecord => !!t);
+    return {
+      id: run.runId,
+      kind: run.dryRun ? 'preview' : 'fleet',
+      org: run.org,
+      startedAt: at,
+      status: runStatus(tasks),
+      finished: tasks.filter((t) => TERMINAL_STATUSES.includes(t.status)).length,
+      tasks: tasks.map(taskSummary),
+    };
   }
 
   app.get<{ Querystring: { org?: string } }>('/api/fleet', async (request, reply) => {
@@ -136,13 +137,12 @@ export function registerFleetRoutes(app: FastifyInstance, options: FleetRouteOpt
     }
   });
 
+  // Answers at once: a fleet's dry runs take a while, and the page follows them live over /api/events.
   app.post<{ Body: { org?: string } | null }>('/api/fleet/preview', async (request, reply) => {
     try {
       const org = orgOf(request.body?.org);
       const run = await enqueueReleases(org, await fleetRepos(org), true, 'dashboard');
-      const tasks = await settle(run.taskIds);
-      const unfinished = tasks.filter((t) => !TERMINAL_STATUSES.includes(t.status)).length;
-      return reply.send(redactValue({ org, runId: run.runId, unfinished, rows: await rows(org) }));
+      return reply.code(202).send({ runId: run.runId, taskIds: run.taskIds });
     } catch (err) {
       return sendApiError(reply, err, logger);
     }
@@ -179,25 +179,22 @@ export function registerFleetRoutes(app: FastifyInstance, options: FleetRouteOpt
     }
   });
 
+  app.get<{ Params: { id: string } }>('/api/runs/:id', async (request, reply) => {
+    try {
+      const audit = (await store.listAudit({ target: RUN_TARGET, limit: 500 })).find(
+        (a) => (a.details as unknown as RunAudit | null)?.runId === request.params.id,
+      );
+      if (!audit) throw new CutterError('CUTTER_NOT_FOUND', `no dashboard run ${request.params.id}`);
+      return reply.send(redactValue(await runView(audit.details as unknown as RunAudit, audit.at)));
+    } catch (err) {
+      return sendApiError(reply, err, logger);
+    }
+  });
+
   app.get('/api/runs', async (_request, reply) => {
     try {
       const audits = (await store.listAudit({ target: RUN_TARGET, limit: 50 })).filter((a) => a.details);
-      const fleetRuns = await Promise.all(
-        audits.map(async (a) => {
-          const run = a.details as unknown as RunAudit;
-          const tasks = (await Promise.all(run.taskIds.map((id) => store.getTask(id)))).filter(
-            (t): t is TaskRecord => !!t,
-          );
-          return {
-            id: run.runId,
-            kind: run.dryRun ? 'preview' : 'fleet',
-            org: run.org,
-            startedAt: a.at,
-            status: runStatus(tasks),
-            tasks: tasks.map(taskSummary),
-          };
-        }),
-      );
+      const fleetRuns = await Promise.all(audits.map((a) => runView(a.details as unknown as RunAudit, a.at)));
       // Anything else at the top: webhook and CLI releases, and flows other engineers add (fleet parents).
       const { tasks } = await store.listTasks({ limit: 100 });
       const single = tasks

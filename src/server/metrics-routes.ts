@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
 import { CutterError } from '../core/errors.js';
 import type { Store, TaskRecord } from '../store/types.js';
-import { type MetricSet, releaseMetrics } from './release-metrics.js';
+import { type MetricSet, type PriorFailures, releaseMetrics } from './release-metrics.js';
 import { sendApiError } from './send-api-error.js';
 import type { ServerLogger } from './server-logger.js';
 
@@ -29,6 +29,24 @@ async function finishedTasks(store: Store, max: number): Promise<TaskRecord[]> {
     cursor = page.nextCursor ?? undefined;
   } while (cursor && out.length < max);
   return out.slice(0, max);
+}
+
+/** When the retried tasks failed before their retry: the end of each step that ended in an error. */
+async function priorFailures(store: Store, tasks: readonly TaskRecord[]): Promise<PriorFailures> {
+  const known = new Set(tasks.map((t) => t.id));
+  const retried = new Set(
+    (await store.listAudit({ limit: 1000 }))
+      .filter((a) => a.action === 'task.retry' && a.target && known.has(a.target) && a.details?.['error'])
+      .map((a) => a.target as string),
+  );
+  const out: Record<string, string[]> = {};
+  for (const id of retried) {
+    const log = await store.listStepLog(id);
+    out[id] = log
+      .filter((e) => e.outcome === 'error')
+      .map((e) => new Date(Date.parse(e.startedAt) + e.durationMs).toISOString());
+  }
+  return out;
 }
 
 export function registerMetricsRoutes(app: FastifyInstance, options: MetricsRouteOptions): void {
@@ -63,7 +81,8 @@ export function registerMetricsRoutes(app: FastifyInstance, options: MetricsRout
           `weeks must be a whole number from 1 to 104, got "${request.query.weeks}"`,
         );
       }
-      return reply.send(releaseMetrics(await finishedTasks(store, max), new Date(), weeks));
+      const tasks = await finishedTasks(store, max);
+      return reply.send(releaseMetrics(tasks, new Date(), weeks, await priorFailures(store, tasks)));
     } catch (err) {
       return sendApiError(reply, err, logger);
     }
@@ -71,7 +90,8 @@ export function registerMetricsRoutes(app: FastifyInstance, options: MetricsRout
 
   app.get('/metrics', async (_request, reply) => {
     try {
-      const metrics = releaseMetrics(await finishedTasks(store, max), new Date(), 1);
+      const tasks = await finishedTasks(store, max);
+      const metrics = releaseMetrics(tasks, new Date(), 1, await priorFailures(store, tasks));
       registry.resetMetrics();
       setAll('', metrics.fleet);
       for (const [repo, m] of Object.entries(metrics.repos)) setAll(repo, m);

@@ -52,8 +52,29 @@ interface Outcome {
   leadFrom: 'first-commit' | 'trigger' | null;
 }
 
+/**
+ * A retried task's earlier failure is no longer in its status; `priorFailures` gives when each one happened
+ * (from its step log), so a failure that was later fixed by a retry still counts and starts a restore.
+ */
+export type PriorFailures = Readonly<Record<string, readonly string[]>>;
+
+function outcomesOf(task: TaskRecord, prior: PriorFailures): Outcome[] {
+  if (task.data['dryRun'] === true) return [];
+  const earlier: Outcome[] = (prior[task.id] ?? []).map((at) => ({
+    repo: task.key,
+    at: Date.parse(at),
+    kind: 'failure',
+    leadMs: null,
+    leadFrom: null,
+  }));
+  const last = outcomeOf(task);
+  // The task's current failure is already its last outcome; count it once.
+  const kept = last?.kind === 'failure' ? earlier.filter((o) => o.at < last.at - 1) : earlier;
+  return last ? [...kept, last] : kept;
+}
+
 function outcomeOf(task: TaskRecord): Outcome | null {
-  if (task.data['dryRun'] === true || !task.finishedAt) return null;
+  if (!task.finishedAt) return null;
   const at = Date.parse(task.finishedAt);
   const release = (task.data['release'] ?? {}) as { released?: unknown; firstCommitAt?: unknown };
   if (task.data['rollback'] !== undefined || task.kind === 'rollback') {
@@ -116,8 +137,13 @@ function metricSet(outcomes: Outcome[], labels: string[]): MetricSet {
 }
 
 /** `now` bounds the weekly series (the last `weeks` ISO weeks up to and including now's week). */
-export function releaseMetrics(tasks: readonly TaskRecord[], now: Date, weeks = 12): ReleaseMetrics {
-  const outcomes = tasks.map(outcomeOf).filter((o): o is Outcome => o !== null);
+export function releaseMetrics(
+  tasks: readonly TaskRecord[],
+  now: Date,
+  weeks = 12,
+  priorFailures: PriorFailures = {},
+): ReleaseMetrics {
+  const outcomes = tasks.flatMap((t) => outcomesOf(t, priorFailures));
   const labels = weekLabels(now, weeks);
   const byRepo = new Map<string, Outcome[]>();
   for (const o of outcomes) byRepo.set(o.repo, [...(byRepo.get(o.repo) ?? []), o]);

@@ -116,32 +116,62 @@ function renderFleet() {
   }
 }
 
-async function preview(thenOfferRelease) {
+// A preview is a dashboard run of dry-run tasks; the panel follows it live and lists the plan once all are done.
+async function preview(offerRelease) {
   $('preview-panel').hidden = false;
-  $('preview-summary').textContent = 'Planning every repository (dry run, nothing is written)…';
+  $('preview-summary').textContent = 'Starting a dry run of every repository (nothing is written)…';
   $('preview-list').replaceChildren();
   $('confirm-release').hidden = true;
   try {
     const data = await api('/api/fleet/preview', { method: 'POST', body: JSON.stringify({ org: org() }) });
-    state.rows = data.rows;
-    renderFleet();
-    const releasing = data.rows.filter((r) => r.nextVersion);
-    $('preview-summary').textContent = `${releasing.length} of ${data.rows.length} repositories would be released.`;
-    $('preview-list').replaceChildren(
-      ...data.rows.map((r) =>
-        el(
-          'li',
-          { 'data-repo': r.repo },
-          el('strong', {}, r.repo),
-          r.nextVersion ? ` ${r.latestTag ?? '(first release)'} → ${r.nextTag} (${r.bump})` : ` — ${r.skipped ?? 'nothing to release'}`,
-        ),
-      ),
-    );
-    $('confirm-release').hidden = !thenOfferRelease || releasing.length === 0;
+    state.preview = { runId: data.runId, offerRelease, done: false };
+    await followPreview();
   } catch (err) {
     $('preview-summary').textContent = 'Preview failed.';
     fail(err);
   }
+}
+
+async function followPreview() {
+  const current = state.preview;
+  if (!current || current.done) return;
+  const run = await api(`/api/runs/${encodeURIComponent(current.runId)}`);
+  if (run.status === 'running') {
+    $('preview-summary').textContent = `Dry run: ${run.finished} of ${run.tasks.length} repositories planned (nothing is written)…`;
+    clearTimeout(current.timer);
+    current.timer = setTimeout(() => followPreview().catch(fail), 2000);
+    return;
+  }
+  current.done = true;
+  clearTimeout(current.timer);
+  await loadFleet();
+  showPreview(current.offerRelease);
+}
+
+function showPreview(offerRelease) {
+  $('preview-panel').hidden = false;
+  const releasing = state.rows.filter((r) => r.nextVersion);
+  $('preview-summary').textContent = `${releasing.length} of ${state.rows.length} repositories would be released.`;
+  $('preview-list').replaceChildren(
+    ...state.rows.map((r) =>
+      el(
+        'li',
+        { 'data-repo': r.repo },
+        el('strong', {}, r.repo),
+        r.nextVersion
+          ? ` ${r.latestTag ?? '(first release)'} → ${r.nextTag} (${r.bump})`
+          : ` — ${r.skipped ?? 'nothing to release'}`,
+      ),
+    ),
+  );
+  $('confirm-release').hidden = !offerRelease || releasing.length === 0;
+}
+
+/** "Release fleet…" shows the plan first: the last preview when it is finished, else a new one. */
+function releaseClicked() {
+  if (state.preview?.done) showPreview(true);
+  else if (state.preview) state.preview.offerRelease = true;
+  else preview(true);
 }
 
 async function releaseFleet() {
@@ -149,6 +179,7 @@ async function releaseFleet() {
     const repos = state.rows.filter((r) => r.nextVersion).map((r) => r.repo);
     const data = await api('/api/fleet', { method: 'POST', body: JSON.stringify({ org: org(), repos }) });
     $('preview-panel').hidden = true;
+    state.preview = null;
     flash(`Fleet release started: ${data.taskIds.length} task(s). Rows turn green as they finish.`);
     await loadFleet();
   } catch (err) {
@@ -326,6 +357,12 @@ async function route() {
   }
 }
 
+let following = null;
+function followSoon() {
+  clearTimeout(following);
+  following = setTimeout(() => followPreview().catch(fail), 200);
+}
+
 let refresh = null;
 function refreshSoon() {
   clearTimeout(refresh);
@@ -342,6 +379,7 @@ function live() {
   events.addEventListener('task', (e) => {
     const t = JSON.parse(e.data);
     if (state.taskId === t.id) loadTask(t.id).catch(fail);
+    if (state.preview && !state.preview.done) followSoon();
     refreshSoon();
   });
   events.addEventListener('step', (e) => {
@@ -368,7 +406,7 @@ async function main() {
     });
   }
   $('preview').addEventListener('click', () => preview(false));
-  $('release').addEventListener('click', () => preview(true));
+  $('release').addEventListener('click', releaseClicked);
   $('confirm-release').addEventListener('click', releaseFleet);
   $('close-preview').addEventListener('click', () => ($('preview-panel').hidden = true));
   $('freeze-toggle').addEventListener('change', toggleFreeze);
