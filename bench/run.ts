@@ -8,6 +8,7 @@ import { writeIndex, writeReport } from './lib/results.js';
 /** Every benchmark, in the order `npm run bench` runs them. Adding one is adding a line. */
 const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   core: () => import('./core.bench.js'),
+  server: () => import('./server.bench.js'),
 };
 
 const benchDir = dirname(fileURLToPath(import.meta.url));

@@ -44,7 +44,7 @@ export interface SendOptions {
   /** Sign with this secret; `null` sends no signature at all. */
   secret?: string | null;
   /** Send these bytes instead of the JSON of the payload (still signed, unless `signature` is given). */
-  rawBody?: string | Buffer;
+  rawBody?: string;
   signature?: string;
   contentType?: string;
   headers?: Record<string, string>;
@@ -67,7 +67,7 @@ export async function sendDelivery(base: string, payload: unknown, o: SendOption
   };
   if (o.signature) headers['x-hub-signature-256'] = o.signature;
   else if (o.secret !== null) {
-    headers['x-hub-signature-256'] = await sign(o.secret ?? 'test-webhook-secret', body.toString());
+    headers['x-hub-signature-256'] = await sign(o.secret ?? 'test-webhook-secret', body);
   }
   const res = await fetch(`${base}/webhooks/github`, { method: 'POST', headers, body });
   const text = await res.text();
