@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decideBump } from './bump.js';
 import { DEFAULT_BUMP_RULES, mergeBumpRules } from './bump-rules.js';
@@ -223,6 +224,33 @@ describe('decideBump: scale', () => {
     expect(d.bump).toBe('patch');
     expect(d.reasons).toHaveLength(30_001);
     expect(d.cancelled).toHaveLength(2);
+  });
+
+  it('pairs thousands of reverts with their targets among 50k commits, by full or abbreviated hash', () => {
+    const sha = (i: number): string => createHash('sha1').update(String(i)).digest('hex');
+    const commits = Array.from({ length: 50_000 }, (_, i) => commit(i % 2 ? `fix: f${i}` : `docs: d${i}`, sha(i)));
+    const reverts: ParsedCommit[] = [];
+    for (let i = 1; i < 4_000; i += 2) {
+      const hash = commits[i]!.hash;
+      const named = i % 4 === 1 ? hash : hash.slice(0, 9).toUpperCase();
+      reverts.push(commit(`Revert "fix: f${i}"\n\nThis reverts commit ${named}.`));
+    }
+    // Reverts of commits from earlier releases (unknown hashes) cancel nothing.
+    for (let i = 0; i < 2_000; i++) reverts.push(commit(`Revert "fix: old"\n\nThis reverts commit ${'e'.repeat(40)}.`));
+    const d = decideBump([...reverts, ...commits], DEFAULT_BUMP_RULES, '1.0.0');
+    expect(d.cancelled).toHaveLength(4_000);
+    expect(d.causes).toHaveLength(25_000 - 2_000);
+  });
+
+  it('pairs reverts without a hash with the first same-header commit not yet taken, PR suffix or not', () => {
+    const a1 = commit('feat: again (#12)');
+    const a2 = commit('feat: again');
+    const a3 = commit('feat: again');
+    const r1 = commit('revert: feat: again');
+    const r2 = commit('revert: feat: again');
+    const d = decide([a1, r1, a2, r2, a3]);
+    expect(d.cancelled).toEqual([a1, r1, a2, r2]);
+    expect(d.causes.map((c) => c.hash)).toEqual([a3.hash]);
   });
 
   it('resolves a chain of 20k reverts of reverts without overflowing the stack', () => {

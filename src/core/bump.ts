@@ -28,30 +28,76 @@ function isPreMajor(currentVersion: string | null): boolean {
 
 const withoutPrSuffix = (header: string): string => header.replace(/ \(#\d{1,9}\)$/, '');
 
-/** Finds the commit a revert undoes inside the range: by hash (full or abbreviated), else by its header. */
-function findRevertTarget(
-  revert: ParsedCommit,
-  byHash: Map<string, ParsedCommit>,
-  commits: ParsedCommit[],
-  taken: Set<ParsedCommit>,
-): ParsedCommit | null {
-  const target = revert.revert!;
-  if (target.hash) {
-    const exact = byHash.get(target.hash);
-    if (exact) return exact;
-    if (target.hash.length < 7) return null;
-    for (const c of commits) {
-      const h = c.hash.toLowerCase();
-      if (h.startsWith(target.hash) || (h.length >= 7 && target.hash.startsWith(h))) return c;
+/** Where a git hash abbreviation must match in full: git never abbreviates below 7 characters by default. */
+const MIN_PREFIX = 7;
+
+/**
+ * Finds the commit a revert undoes inside the range: by hash (full or abbreviated), else by its header. Indexed
+ * once per range, so 2k reverts among 100k commits cost 2k lookups, not 200M comparisons. Candidates are kept in
+ * range order, so the first match is the one a scan of the range would find.
+ */
+class RevertTargets {
+  private byPrefix: Map<string, ParsedCommit | ParsedCommit[]> | undefined;
+  private byHeader: Map<string, ParsedCommit[]> | undefined;
+
+  // Each index is built on first use: a range without hash-less reverts never needs the header one.
+  constructor(private readonly commits: readonly ParsedCommit[]) {}
+
+  /** Commits by their first 7 hash characters (shorter hashes whole): one entry, a list only on a clash. */
+  private prefixes(): Map<string, ParsedCommit | ParsedCommit[]> {
+    if (this.byPrefix) return this.byPrefix;
+    const map = new Map<string, ParsedCommit | ParsedCommit[]>();
+    for (const c of this.commits) {
+      const key = c.hash.slice(0, MIN_PREFIX).toLowerCase();
+      const known = map.get(key);
+      if (known === undefined) map.set(key, c);
+      else if (Array.isArray(known)) known.push(c);
+      else map.set(key, [known, c]);
     }
-    // The hash is authoritative: a revert of a commit from an earlier release does not undo a namesake here.
+    this.byPrefix = map;
+    return map;
+  }
+
+  private headers(): Map<string, ParsedCommit[]> {
+    if (this.byHeader) return this.byHeader;
+    this.byHeader = new Map();
+    for (const c of this.commits) {
+      push(this.byHeader, c.header, c);
+      const bare = withoutPrSuffix(c.header);
+      if (bare !== c.header) push(this.byHeader, bare, c);
+    }
+    return this.byHeader;
+  }
+
+  find(revert: ParsedCommit, taken: Set<ParsedCommit>): ParsedCommit | null {
+    const target = revert.revert!;
+    if (target.hash) {
+      const entry = this.prefixes().get(target.hash.slice(0, MIN_PREFIX));
+      if (entry === undefined) return null;
+      const candidates = Array.isArray(entry) ? entry : [entry];
+      // An exact hash wins (the last one, as a map by hash would keep); else the first abbreviation either way.
+      for (let i = candidates.length - 1; i >= 0; i--) {
+        if (candidates[i]!.hash.toLowerCase() === target.hash) return candidates[i]!;
+      }
+      if (target.hash.length < MIN_PREFIX) return null;
+      for (const c of candidates) {
+        const h = c.hash.toLowerCase();
+        if (h.length >= MIN_PREFIX && (h.startsWith(target.hash) || target.hash.startsWith(h))) return c;
+      }
+      // The hash is authoritative: a revert of a commit from an earlier release does not undo a namesake here.
+      return null;
+    }
+    for (const c of this.headers().get(target.header) ?? []) {
+      if (c !== revert && !taken.has(c)) return c;
+    }
     return null;
   }
-  for (const c of commits) {
-    if (c === revert || taken.has(c)) continue;
-    if (c.header === target.header || withoutPrSuffix(c.header) === target.header) return c;
-  }
-  return null;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /**
@@ -62,14 +108,13 @@ function cancelledByReverts(commits: ParsedCommit[]): Map<ParsedCommit, string> 
   const cancelled = new Map<ParsedCommit, string>();
   if (!commits.some((c) => c.revert !== null)) return cancelled;
 
-  const byHash = new Map<string, ParsedCommit>();
-  for (const c of commits) byHash.set(c.hash.toLowerCase(), c);
+  const targets = new RevertTargets(commits);
   const targetOf = new Map<ParsedCommit, ParsedCommit>();
   const revertsOf = new Map<ParsedCommit, ParsedCommit[]>();
   const taken = new Set<ParsedCommit>();
   for (const c of commits) {
     if (!c.revert) continue;
-    const target = findRevertTarget(c, byHash, commits, taken);
+    const target = targets.find(c, taken);
     if (!target || target === c) continue;
     taken.add(target);
     targetOf.set(c, target);
