@@ -5,8 +5,8 @@ import type { BumpRules, NotesSectionConfig, ParsedCommit } from '../core/types.
  * A predicate over commits in stream order (newest first). A commit is inert when its type releases nothing
  * (`none` in the rules), it is not breaking, not a revert, not skipped, asks for no `Release-As`, its type is
  * hidden from the notes, and its author was already seen (so the contributor list keeps its order).
- * The caller must still count inert commits, and must re-read the range without dropping when a revert
- * shows up after something was dropped (a revert cancels its target, which must then be present).
+ * The caller must still count inert commits, and must put back any dropped commit a revert in the range may
+ * name (a revert cancels its target, which must then be present).
  * With `defaultPatch` every commit matters ("new commits but none typed"), so nothing is inert.
  */
 export function inertCommitFilter(

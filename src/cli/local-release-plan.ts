@@ -69,14 +69,11 @@ export interface LocalReleasePlan {
   parsedCommits: ParsedCommit[];
 }
 
-/** Messages longer than this have their kept strings copied, so the big original can be freed. */
-const FLATTEN_ABOVE_CHARS = 512;
-
 /** Read config, tags and history of the repository at `cwd` and decide the next release. No side effects. */
 export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleasePlan> {
   // Core modules load while git answers the first questions.
   const corePromise = Promise.all([
-    import('../core/commit-parse.js'),
+    import('../core/commit-scan.js'),
     import('../core/bump-rules.js'),
     import('../core/bump.js'),
     import('../core/next-version.js'),
@@ -95,7 +92,7 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
     ...(range !== undefined ? { range } : {}),
   });
   const [
-    { parseCommit },
+    { scanCommit },
     { mergeBumpRules },
     { decideBump },
     { nextVersionChecked },
@@ -106,15 +103,10 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
   const rules = mergeBumpRules(config.bump);
   const sections = config.notes.sections ?? DEFAULT_NOTES_SECTIONS;
   const revisions = tags.latest ? [`${tags.latest.commit}..${info.head}`] : [info.head];
-  const readRange = (dropInert: boolean) =>
-    collectCommits(info.root, revisions, parseCommit, {
-      ignoreAuthors: config.ignoreAuthors,
-      inert: dropInert ? inertCommitFilter(rules, sections) : null,
-    });
-  let read = await readRange(!opts.keepAllCommits);
-  // A revert must meet its target, which may have been dropped: read again keeping everything (rare).
-  if (read.dropped > 0 && read.sawRevert) read = await readRange(false);
-  const { commits, byType, total, ignoredAuthors } = read;
+  const { commits, byType, total, ignoredAuthors } = await collectCommits(info.root, revisions, scanCommit, {
+    ignoreAuthors: config.ignoreAuthors,
+    inert: opts.keepAllCommits ? null : inertCommitFilter(rules, sections),
+  });
 
   const currentVersion = tags.latest?.version ?? null;
   const decision = decideBump(commits, rules, currentVersion);
@@ -178,20 +170,29 @@ interface CollectedCommits {
   byType: Record<string, number>;
   total: number;
   ignoredAuthors: number;
-  /** Inert commits counted but not kept. */
-  dropped: number;
-  sawRevert: boolean;
 }
 
-/** Stream the range once, parsing each commit as it arrives and keeping only what the decision and notes need. */
+/** An inert commit left out of the kept list, and how many kept commits came before it. */
+interface DroppedCommit {
+  at: number;
+  commit: ParsedCommit;
+}
+
+/**
+ * Stream the range once, reading each commit as it arrives and keeping only what the decision and notes need.
+ * Inert commits are set aside; the few a revert in the range may undo are put back in place at the end, so the
+ * revert meets its target exactly as if nothing had been dropped.
+ */
 async function collectCommits(
   root: string,
   revisions: string[],
-  parseCommit: (raw: RawCommit) => ParsedCommit,
+  scanCommit: (raw: RawCommit) => ParsedCommit,
   opts: { ignoreAuthors: readonly string[]; inert: ((c: ParsedCommit) => boolean) | null },
 ): Promise<CollectedCommits> {
   const ignored = ignoredAuthorFilter(opts.ignoreAuthors);
-  const out: CollectedCommits = { commits: [], byType: {}, total: 0, ignoredAuthors: 0, dropped: 0, sawRevert: false };
+  const out: CollectedCommits = { commits: [], byType: {}, total: 0, ignoredAuthors: 0 };
+  const dropped: DroppedCommit[] = [];
+  const reverts: ParsedCommit[] = [];
   const names = new Map<string, string>();
   const intern = (s: string | undefined): string | undefined => {
     if (s === undefined) return s;
@@ -209,39 +210,49 @@ async function collectCommits(
       }
       // Commit dates are not used by the decision or the notes: do not keep 100k of them.
       raw.date = undefined;
-      const parsed = parseCommit(raw);
+      const parsed = scanCommit(raw);
       if (parsed.type !== null) out.byType[parsed.type] = (out.byType[parsed.type] ?? 0) + 1;
-      if (parsed.revert !== null) out.sawRevert = true;
-      if (opts.inert?.(parsed)) {
-        out.dropped++;
-        continue;
-      }
-      slim(parsed, raw.message.length > FLATTEN_ABOVE_CHARS);
       parsed.authorName = intern(parsed.authorName);
       parsed.authorEmail = intern(parsed.authorEmail);
-      out.commits.push(parsed);
+      if (parsed.revert !== null) reverts.push(parsed);
+      if (opts.inert?.(parsed)) dropped.push({ at: out.commits.length, commit: parsed });
+      else out.commits.push(parsed);
     }
   }
+  if (dropped.length > 0 && reverts.length > 0) out.commits = restoreRevertTargets(out.commits, dropped, reverts);
   return out;
 }
 
-/** Drop what neither the bump nor the notes read, so 100k commits fit in a small heap. */
-function slim(commit: ParsedCommit, flatten: boolean): ParsedCommit {
-  commit.body = '';
-  // Footers are read again only to label breaking changes; refs and Release-As are already parsed out.
-  if (!commit.breaking) commit.footers = [];
-  if (flatten) {
-    // Substrings keep their (possibly megabyte) parent message alive; a copy lets it go.
-    commit.header = copyString(commit.header);
-    commit.subject = copyString(commit.subject);
-    commit.breakingNotes = commit.breakingNotes.map(copyString);
-    commit.footers = commit.footers.map((f) => ({ token: copyString(f.token), value: copyString(f.value) }));
+/**
+ * Puts back, in stream order, the dropped commits a revert could name: by full or abbreviated hash (7+ shared
+ * leading characters) or, for reverts without a hash, by header. Any other dropped commit can never be a revert's
+ * target, so leaving it out cannot change what the reverts cancel.
+ */
+function restoreRevertTargets(
+  kept: ParsedCommit[],
+  dropped: readonly DroppedCommit[],
+  reverts: readonly ParsedCommit[],
+): ParsedCommit[] {
+  const prefixes = new Set<string>();
+  const headers = new Set<string>();
+  for (const r of reverts) {
+    const target = r.revert!;
+    if (target.hash) prefixes.add(target.hash.slice(0, 7).toLowerCase());
+    else headers.add(target.header);
   }
-  return commit;
-}
-
-function copyString(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8');
+  const back = dropped.filter(({ commit: c }) => {
+    if (prefixes.has(c.hash.slice(0, 7).toLowerCase())) return true;
+    return headers.size > 0 && (headers.has(c.header) || headers.has(c.header.replace(/ \(#\d{1,9}\)$/, '')));
+  });
+  if (back.length === 0) return kept;
+  const merged: ParsedCommit[] = [];
+  let next = 0;
+  for (const { at, commit } of back) {
+    while (next < at) merged.push(kept[next++]!);
+    merged.push(commit);
+  }
+  while (next < kept.length) merged.push(kept[next++]!);
+  return merged;
 }
 
 async function renderPlanNotes(

@@ -34,7 +34,7 @@ const REFERENCE_TOKENS = new Set([
   'part-of',
 ]);
 
-const isBlank = (line: string): boolean => line.length === 0 || line.trim() === '';
+export const isBlank = (line: string): boolean => line.length === 0 || line.trim() === '';
 
 /** `feat: x (#123)` → { header: 'feat: x', pr: 123 }; GitHub appends the PR number when squash-merging. */
 function splitPrSuffix(header: string): { text: string; pr: number | null } {
@@ -50,9 +50,20 @@ function breakingFooterToken(token: string): boolean {
   return token === 'BREAKING CHANGE' || token === 'BREAKING-CHANGE';
 }
 
-interface FooterStart {
+export interface FooterStart {
   token: string;
   value: string;
+}
+
+// The same pattern, sticky: reads a footer start at a line's offset inside the whole message without slicing.
+const FOOTER_AT = new RegExp(FOOTER.source.slice(1), 'y');
+
+/** The footer starting at `start` of `message` (a line from `start` to `end`), as `matchFooter` on that line. */
+export function footerStartAt(message: string, start: number, end: number): FooterStart | null {
+  FOOTER_AT.lastIndex = start;
+  const m = FOOTER_AT.exec(message);
+  if (!m) return null;
+  return { token: (m[1] ?? m[2])!, value: message.slice(start + m[0].length, end) };
 }
 
 function matchFooter(line: string): FooterStart | null {
@@ -151,7 +162,7 @@ function breakingNotesInBody(bodyLines: string[]): string[] {
   return notes;
 }
 
-function issueRefs(footers: Footer[]): number[] {
+export function issueRefs(footers: Footer[]): number[] {
   const refs: number[] = [];
   if (footers.length === 0) return refs;
   const add = (n: number): void => {
@@ -187,23 +198,20 @@ function revertedHash(message: string): string | null {
   return REVERTS_COMMIT.exec(message)?.[1]?.toLowerCase() ?? null;
 }
 
-/**
- * Reads one commit: Conventional Commits 1.0 header, body, footers (`Token: value`, `Token #value`, multi-line
- * values), breaking changes, `Release-As`, skip markers, merges, squash PR numbers and reverts. Never throws:
- * anything unrecognised is kept as a non-conventional commit (type null, the whole header as subject).
- */
-export function parseCommit(raw: RawCommit): ParsedCommit {
-  const message = raw.message ?? '';
-  const allLines = splitLines(message);
-  let first = 0;
-  while (first < allLines.length - 1 && isBlank(allLines[first]!)) first++;
-  const lines = first === 0 ? allLines : allLines.slice(first);
-  const header = (lines[0] ?? '').trim();
-  const footerAt: (FooterStart | null)[] = [];
-  const footerStart = findFooterStart(lines, 1, footerAt);
-  const bodyLines = trimBlankLines(lines, 1, footerStart);
-  const footers = parseFooters(lines, footerStart, footerAt);
+/** What the header line (and the parents) say about a commit. */
+export interface HeaderFacts {
+  type: string | null;
+  scope: string | null;
+  subject: string;
+  bang: boolean;
+  conventional: boolean;
+  revert: ParsedCommit['revert'];
+  pr: number | null;
+  merge: boolean;
+}
 
+/** Reads the trimmed first line; `message` is only searched for git's `This reverts commit <sha>` line. */
+export function readHeader(header: string, message: string, parents: readonly string[] | undefined): HeaderFacts {
   const { text: headerText, pr: squashPr } = splitPrSuffix(header);
   let type: string | null = null;
   let scope: string | null = null;
@@ -213,8 +221,8 @@ export function parseCommit(raw: RawCommit): ParsedCommit {
   let revert: ParsedCommit['revert'] = null;
   let pr = squashPr;
 
-  const mergeMatch = MERGE.exec(header);
-  const merge = mergeMatch !== null || (raw.parents?.length ?? 0) > 1;
+  const mergeMatch = header.startsWith('Merge ') ? MERGE.exec(header) : null;
+  const merge = mergeMatch !== null || (parents?.length ?? 0) > 1;
   if (mergeMatch?.[1]) pr = Number(mergeMatch[1]);
 
   const conv = HEADER.exec(headerText);
@@ -234,13 +242,45 @@ export function parseCommit(raw: RawCommit): ParsedCommit {
     revert = { header: subject, hash: revertedHash(message) };
   }
 
+  return { type, scope, subject, bang, conventional, revert, pr, merge };
+}
+
+/** `[skip release]` / `[release skip]` anywhere in the message, in any case. */
+export function hasSkipMarker(message: string): boolean {
+  return message.includes('[') && SKIP.test(message);
+}
+
+/** The last non-empty `Release-As` footer, trimmed. */
+export function releaseAsOf(footers: readonly Footer[]): string | null {
+  let releaseAs: string | null = null;
+  for (const f of footers) if (f.token.toLowerCase() === 'release-as' && f.value) releaseAs = f.value.trim();
+  return releaseAs;
+}
+
+/**
+ * Reads one commit: Conventional Commits 1.0 header, body, footers (`Token: value`, `Token #value`, multi-line
+ * values), breaking changes, `Release-As`, skip markers, merges, squash PR numbers and reverts. Never throws:
+ * anything unrecognised is kept as a non-conventional commit (type null, the whole header as subject).
+ */
+export function parseCommit(raw: RawCommit): ParsedCommit {
+  const message = raw.message ?? '';
+  const allLines = splitLines(message);
+  let first = 0;
+  while (first < allLines.length - 1 && isBlank(allLines[first]!)) first++;
+  const lines = first === 0 ? allLines : allLines.slice(first);
+  const header = (lines[0] ?? '').trim();
+  const footerAt: (FooterStart | null)[] = [];
+  const footerStart = findFooterStart(lines, 1, footerAt);
+  const bodyLines = trimBlankLines(lines, 1, footerStart);
+  const footers = parseFooters(lines, footerStart, footerAt);
+
+  const { type, scope, subject, bang, conventional, revert, pr, merge } = readHeader(header, message, raw.parents);
   const breakingNotes: string[] = [];
   for (const f of footers) if (breakingFooterToken(f.token)) breakingNotes.push(f.value);
   breakingNotes.push(...breakingNotesInBody(bodyLines));
   if (bang && breakingNotes.length === 0) breakingNotes.push(subject);
 
-  let releaseAs: string | null = null;
-  for (const f of footers) if (f.token.toLowerCase() === 'release-as' && f.value) releaseAs = f.value.trim();
+  const releaseAs = releaseAsOf(footers);
 
   const parsed: ParsedCommit = {
     hash: raw.hash,
@@ -258,7 +298,7 @@ export function parseCommit(raw: RawCommit): ParsedCommit {
     pr,
     refs: issueRefs(footers),
     releaseAs,
-    skipRelease: SKIP.test(message),
+    skipRelease: hasSkipMarker(message),
   };
   if (raw.authorName !== undefined) parsed.authorName = raw.authorName;
   if (raw.authorEmail !== undefined) parsed.authorEmail = raw.authorEmail;
