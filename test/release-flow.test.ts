@@ -94,7 +94,16 @@ describe('releasing a repository from a push to main', () => {
     ]);
     const state = task.data['release'] as Record<string, unknown>;
     expect(state).toMatchObject({ next: '1.3.0', nextTag: 'v1.3.0', bump: 'minor', commitCount: 3 });
-    expect((state['causes'] as string[]).join('\n')).toContain('feat(api): stream results — feat → minor');
+    expect(state['causes']).toEqual([
+      { hash: expect.any(String), header: 'feat(api): stream results', bump: 'minor', why: 'feat → minor' },
+    ]);
+    expect(state['commits']).toEqual({
+      total: 3,
+      byType: { feat: 1, fix: 1, docs: 1 },
+      nonConventional: 0,
+      skipped: 0,
+      ignoredAuthors: 0,
+    });
 
     const tags = await remoteTags(h, repo.name);
     expect([...tags.keys()].sort()).toEqual(['v1.2.0', 'v1.2.0^{}', 'v1.3.0', 'v1.3.0^{}']);

@@ -152,7 +152,7 @@ describe('createGitHubClient', () => {
     expect(err?.code).toBe('CUTTER_GITHUB_ERROR');
     expect(err?.transient).toBe(true);
     expect(githubStatus(err)).toBe(403);
-    expect((err?.details as { retryAfterMs?: number }).retryAfterMs).toBeGreaterThanOrEqual(1000);
+    expect(err?.details?.['retryAfterMs']).toBeGreaterThanOrEqual(1000);
     expect(err?.hint).toContain('slow down');
   });
 });

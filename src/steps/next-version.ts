@@ -58,6 +58,15 @@ export const nextVersionStep: Step<ReleaseDeps> = {
       channel: { prerelease: channel, ...(range !== undefined ? { range } : {}) },
     });
     const reasons = decision.reasons.slice(0, REASONS_KEPT).map(line);
+    const byType: Record<string, number> = {};
+    for (const c of commits) if (c.type !== null) byType[c.type] = (byType[c.type] ?? 0) + 1;
+    const summary = {
+      total: raws.length,
+      byType,
+      nonConventional: decision.nonConventional.length,
+      skipped: decision.skipped.length,
+      ignoredAuthors: raws.length - counted.length,
+    };
     const ignoredCount = raws.length - counted.length;
     ctx.log(
       `${raws.length} commits since ${since}${ignoredCount ? ` (${ignoredCount} by ignored authors)` : ''}: bump ${decision.bump ?? 'none'}`,
@@ -106,8 +115,12 @@ export const nextVersionStep: Step<ReleaseDeps> = {
           next: next.version,
           nextTag: tag,
           bump: decision.bump,
-          causes: decision.causes.slice(0, REASONS_KEPT).map(line),
+          causes: decision.causes
+            .slice(0, REASONS_KEPT)
+            .map((c) => ({ hash: c.hash, header: c.header, bump: c.bump, why: c.why })),
           commitCount: raws.length,
+          commits: summary,
+          releaseAs: decision.releaseAs,
           ...(next.ignoredReleaseAs ? { ignoredReleaseAs: next.ignoredReleaseAs } : {}),
           notes,
           draft: config.release.draft,

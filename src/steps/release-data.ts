@@ -71,9 +71,19 @@ export interface ReleaseState {
   next?: string;
   nextTag?: string;
   bump?: string | null;
-  /** Why: the commits that caused the bump, as `abc1234 feat: x — feat → minor`. */
-  causes?: string[];
+  /** Why: the commits that caused the bump (`why` reads `feat → minor`). */
+  causes?: Array<{ hash: string; header: string; bump: string | null; why: string }>;
   commitCount?: number;
+  /** Commits since the latest tag: per type, non-conventional, `[skip release]`, by ignored authors. */
+  commits?: {
+    total: number;
+    byType: Record<string, number>;
+    nonConventional: number;
+    skipped: number;
+    ignoredAuthors: number;
+  };
+  releaseAs?: string | null;
+  ignoredReleaseAs?: string;
   notes?: string;
   draft?: boolean;
   prerelease?: boolean;

@@ -1,6 +1,8 @@
-// `cutter release`: show (--dry-run) or cut the next release of a local repository: annotated tag, optional push.
+// `cutter release`: show (--dry-run) or cut the next release of a local repository, or of a remote one (--repo).
 import type { Command } from 'commander';
 import { CutterError } from '../../core/errors.js';
+import type { TaskRecord } from '../../store/types.js';
+import type { LocalReleasePlan } from '../local-release-plan.js';
 import { writeOut } from '../write-out.js';
 
 interface ReleaseOptions {
@@ -10,6 +12,9 @@ interface ReleaseOptions {
   push?: string | boolean;
   date?: string;
   remote?: string;
+  repo?: string;
+  apiUrl?: string;
+  db?: string;
 }
 
 export function registerRelease(program: Command): void {
@@ -24,6 +29,9 @@ export function registerRelease(program: Command): void {
     .option('-C, --cwd <dir>', 'repository to release', process.cwd())
     .option('--push [remote]', 'push the new tag to this remote (default origin)')
     .option('--date <YYYY-MM-DD>', 'release date used in the notes (default: today, UTC)')
+    .option('--repo <owner/name>', 'release a GitHub repository through the API instead of a local clone')
+    .option('--api-url <url>', 'GitHub API root for --repo (default GITHUB_API_URL, else api.github.com)')
+    .option('--db <path>', 'task store for --repo (default CUTTER_DB, else .cutter/cutter.db)')
     .addHelpText(
       'after',
       `
@@ -33,11 +41,17 @@ Examples:
   $ cutter release --cwd ../connector-x          create the annotated tag locally
   $ cutter release --push                        create the tag and push it to origin
   $ cutter release --push upstream               … or to another remote
+  $ cutter release --repo acme/connector-x --dry-run   plan a release of a GitHub repository
+  $ cutter release --repo acme/connector-x        tag, publish the release and notify, as the webhook would
 
 Without --dry-run an existing tag on the same commit is adopted; a tag on another commit is a conflict
 (CUTTER_TAG_CONFLICT) and is never moved.`,
     )
     .action(async (opts: ReleaseOptions) => {
+      if (opts.repo !== undefined) {
+        await releaseRemote(opts);
+        return;
+      }
       const { planLocalRelease } = await import('../local-release-plan.js');
       const { planToJson, planToText } = await import('../plan-output.js');
       const remote = typeof opts.push === 'string' ? opts.push : 'origin';
@@ -84,4 +98,124 @@ export function checkDate(date: string): string {
     });
   }
   return date;
+}
+
+function parseRepo(value: string): { owner: string; name: string } {
+  const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(value.trim());
+  if (!m || m[2] === '.' || m[2] === '..') {
+    throw new CutterError('CUTTER_BAD_INPUT', `--repo ${JSON.stringify(value)} is not owner/name`, {
+      hint: 'pass e.g. --repo acme/connector-x',
+    });
+  }
+  return { owner: m[1]!, name: m[2]! };
+}
+
+/** The release flow against GitHub (or the sandbox) through the durable engine, printing each step as it lands. */
+async function releaseRemote(opts: ReleaseOptions): Promise<void> {
+  if (opts.push) {
+    throw new CutterError('CUTTER_BAD_INPUT', '--push is for local repositories; --repo tags through the API', {
+      hint: 'drop --push',
+    });
+  }
+  const repo = parseRepo(opts.repo ?? '');
+  const [{ mkdir }, path, { openStore }, { createGitHubClient }, { runRelease }] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:path'),
+    import('../../store/index.js'),
+    import('../../github/client.js'),
+    import('../../steps/run-release.js'),
+  ]);
+  const dbPath = opts.db ?? process.env['CUTTER_DB'] ?? path.join('.cutter', 'cutter.db');
+  if (!dbPath.includes('://') && !dbPath.startsWith('sqlite:') && dbPath !== ':memory:') {
+    await mkdir(path.dirname(path.resolve(dbPath)), { recursive: true });
+  }
+  const github = await createGitHubClient({ ...(opts.apiUrl ? { baseUrl: opts.apiUrl } : {}) });
+  const store = await openStore(dbPath);
+  try {
+    const { task } = await runRelease({
+      store,
+      deps: { github },
+      data: { repo, release: {}, trigger: 'cutter release', ...(opts.dryRun ? { dryRun: true } : {}) },
+      onStep: (e) => {
+        if (opts.json) return;
+        const mark = e.entry.error ? `✗ ${e.entry.error.code}${e.entry.error.transient ? ' (will retry)' : ''}` : '✓';
+        process.stderr.write(`${mark} ${e.entry.step} (${Math.round(e.entry.durationMs)} ms)\n`);
+      },
+    });
+    await printRemoteResult(task, opts, dbPath);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The task as the plan the local dry run prints, so both read the same. */
+function taskToPlan(task: TaskRecord, date: string): LocalReleasePlan {
+  const data = task.data as unknown as import('../../steps/release-data.js').ReleaseTaskData;
+  const r = data.release ?? {};
+  const latest = r.latest?.tag
+    ? { tag: r.latest.tag, version: r.latest.version ?? '', commit: r.latest.commit ?? '' }
+    : null;
+  return {
+    root: `${data.repo.owner}/${data.repo.name}`,
+    head: r.head ?? '',
+    branch: r.branch ?? null,
+    branchReleases: true,
+    channel: r.channel ?? null,
+    repoUrl: `https://github.com/${data.repo.owner}/${data.repo.name}`,
+    configSource: data.config?.source ?? null,
+    tagFormat: typeof data.config?.['tagFormat'] === 'string' ? data.config['tagFormat'] : 'v{version}',
+    lastTag: latest as LocalReleasePlan['lastTag'],
+    foreignTags: r.latest?.foreign ?? [],
+    commits: r.commits ?? { total: 0, byType: {}, nonConventional: 0, skipped: 0, ignoredAuthors: 0 },
+    bump: (r.bump ?? null) as LocalReleasePlan['bump'],
+    causes: (r.causes ?? []) as LocalReleasePlan['causes'],
+    releaseAs: r.releaseAs ?? null,
+    currentVersion: r.latest?.version ?? null,
+    nextVersion: r.next ?? null,
+    nextTag: r.nextTag ?? null,
+    refused: null,
+    ignoredReleaseAs: r.ignoredReleaseAs ?? null,
+    notes: r.notes ?? null,
+    date,
+    parsedCommits: [],
+  };
+}
+
+async function printRemoteResult(task: TaskRecord, opts: ReleaseOptions, dbPath: string): Promise<void> {
+  const { planToJson, planToText } = await import('../plan-output.js');
+  const data = task.data as unknown as import('../../steps/release-data.js').ReleaseTaskData;
+  const plan = taskToPlan(task, (task.finishedAt ?? task.updatedAt).slice(0, 10));
+  const r = data.release ?? {};
+  const outcome = {
+    task: { id: task.id, status: task.status, store: dbPath },
+    skipped: data.skipped ?? null,
+    tag: r.tagged ?? null,
+    release: r.released ? { ...r.released, adopted: r.published?.adopted ?? false } : null,
+    notified: r.notified ?? null,
+    error: task.error,
+  };
+  if (opts.json) {
+    await writeOut(`${JSON.stringify({ dryRun: Boolean(opts.dryRun), ...planToJson(plan), ...outcome })}\n`);
+  } else {
+    const lines = [planToText(plan).trimEnd(), ''];
+    if (data.skipped) lines.push(`Skipped:       ${data.skipped.reason}`);
+    if (r.tagged)
+      lines.push(
+        `${r.tagged.adopted ? 'Adopted tag' : 'Created tag'}:   ${r.tagged.tag} at ${r.tagged.sha.slice(0, 7)}`,
+      );
+    if (r.released)
+      lines.push(
+        `Release:       ${r.released.url}${r.published?.adopted ? ' (adopted)' : ''}${r.released.draft ? ' (draft)' : ''}`,
+      );
+    for (const n of r.notified ?? []) lines.push(`Notified:      ${n.channel}: ${n.ok ? 'ok' : (n.error ?? 'failed')}`);
+    if (task.status !== 'done')
+      lines.push(`Task:          ${task.id} ${task.status} at step ${task.step ?? '?'} (store ${dbPath})`);
+    await writeOut(`${lines.join('\n')}\n`);
+  }
+  if (task.status === 'failed' && task.error) {
+    throw new CutterError(task.error.code as never, task.error.message, {
+      hint: task.error.hint ?? `fix the cause, then \`cutter tasks retry ${task.id}\``,
+      transient: task.error.transient,
+    });
+  }
 }
