@@ -5,7 +5,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CutterError } from '../core/errors.js';
-import { catFileAcross } from './object-batch.js';
+import { type CatFileEntry, catFileAcross, parseBatch } from './object-batch.js';
+
+export type { CatFileEntry } from './object-batch.js';
+
 import { bareRepoPath } from './reader.js';
 import { RefListings } from './ref-listing.js';
 import { TickBatch } from './tick-batch.js';
@@ -158,33 +161,6 @@ export function parseTagObject(sha: string, raw: string): GitTagObject {
   };
 }
 
-export interface CatFileEntry {
-  sha: string;
-  type: string;
-  content: Buffer;
-}
-
-/** Parse `git cat-file --batch` output (header line, content, newline) for many objects at once. */
-function parseBatch(buf: Buffer): (CatFileEntry | null)[] {
-  const out: (CatFileEntry | null)[] = [];
-  let pos = 0;
-  while (pos < buf.length) {
-    const nl = buf.indexOf(10, pos);
-    if (nl === -1) break;
-    const header = buf.subarray(pos, nl).toString('utf8');
-    const parts = header.split(' ');
-    if (parts[1] === 'missing' || parts.length < 3) {
-      out.push(null);
-      pos = nl + 1;
-      continue;
-    }
-    const size = Number(parts[2]);
-    out.push({ sha: parts[0] ?? '', type: parts[1] ?? '', content: buf.subarray(nl + 1, nl + 1 + size) });
-    pos = nl + 1 + size + 1;
-  }
-  return out;
-}
-
 const SHA_RE = /^[0-9a-f]{40}$/;
 
 /** Config every served repo needs, passed through the environment so seeded repos need no per-repo setup. */
@@ -215,6 +191,7 @@ export class GitStore {
   private readonly refs = new RefListings(
     async (cwd, args, input) => (await runGit(cwd, args, { input })).stdout,
     (dir) => this.forEachRef(dir),
+    (sha, raw) => this.rememberCommit(parseCommitObject(sha, raw.toString('utf8'))),
   );
   private readonly commitCache = new Map<string, GitCommitObject>();
   /** Commit reads of one turn, answered with one `git cat-file --batch` per shared object store. */
@@ -303,6 +280,11 @@ export class GitStore {
     return found.filter((c): c is GitCommitObject => c !== null);
   }
 
+  private rememberCommit(c: GitCommitObject): void {
+    if (this.commitCache.size >= COMMIT_CACHE_LIMIT) this.commitCache.clear();
+    this.commitCache.set(c.sha, c);
+  }
+
   /** Commits asked for by many callers (and repos) in one turn: one `cat-file --batch` per shared object store. */
   private async loadCommits(
     asks: { dir: string; sha: string }[],
@@ -319,8 +301,7 @@ export class GitStore {
       for (const o of objs) {
         if (o && o.type === 'commit') fresh.set(o.sha, parseCommitObject(o.sha, o.content.toString('utf8')));
       }
-      if (this.commitCache.size + fresh.size > COMMIT_CACHE_LIMIT) this.commitCache.clear();
-      for (const [sha, c] of fresh) this.commitCache.set(sha, c);
+      for (const c of fresh.values()) this.rememberCommit(c);
       return asks.map((a) => ({ status: 'fulfilled', value: fresh.get(a.sha) ?? this.commitCache.get(a.sha) ?? null }));
     } catch (reason) {
       return asks.map(() => ({ status: 'rejected', reason }));

@@ -82,14 +82,29 @@ export async function catFileAcross<T>(
   return answers;
 }
 
-/** `%(objectname) %(objecttype)` lines; `<name> missing` (or ambiguous) lines become null. */
-export function splitBatchCheck(out: Buffer): ({ oid: string; type: string } | null)[] {
-  return out
-    .toString('utf8')
-    .split('\n')
-    .slice(0, -1)
-    .map((line) => {
-      const [oid = '', type = ''] = line.split(' ');
-      return /^[0-9a-f]{40}$/.test(oid) && ['commit', 'tag', 'tree', 'blob'].includes(type) ? { oid, type } : null;
-    });
+export interface CatFileEntry {
+  sha: string;
+  type: string;
+  content: Buffer;
+}
+
+/** Parse `git cat-file --batch` output (header line, content, newline) for many objects at once. */
+export function parseBatch(buf: Buffer): (CatFileEntry | null)[] {
+  const out: (CatFileEntry | null)[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const nl = buf.indexOf(10, pos);
+    if (nl === -1) break;
+    const header = buf.subarray(pos, nl).toString('utf8');
+    const parts = header.split(' ');
+    if (parts[1] === 'missing' || parts.length < 3) {
+      out.push(null);
+      pos = nl + 1;
+      continue;
+    }
+    const size = Number(parts[2]);
+    out.push({ sha: parts[0] ?? '', type: parts[1] ?? '', content: buf.subarray(nl + 1, nl + 1 + size) });
+    pos = nl + 1 + size + 1;
+  }
+  return out;
 }

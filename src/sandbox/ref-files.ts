@@ -85,12 +85,11 @@ export async function stampChanged(stamp: Map<string, string>): Promise<boolean>
 export async function readRefFiles(dir: string): Promise<RefFilesSnapshot> {
   const stamp = new Map<string, string>();
   const packedPath = join(dir, 'packed-refs');
-  const reftablePath = join(dir, 'reftable');
-  const [packedId, reftableId] = await Promise.all([identity(packedPath), identity(reftablePath)]);
+  const packedId = await identity(packedPath);
   stamp.set(packedPath, packedId);
-  stamp.set(reftablePath, reftableId);
-  if (reftableId !== '-') return { refs: new Map(), stamp, foreign: true };
   const packedText = packedId === '-' ? '' : await readFile(packedPath, 'utf8').catch(() => '');
+  // a reftable repo keeps a plain file at refs/heads (so old gits stop); its refs live in reftable/, not here
+  let foreign = false;
   const refs = parsePackedRefs(packedText).refs;
   const loose = new Map<string, string>();
   const symbolic = new Map<string, string>();
@@ -102,6 +101,7 @@ export async function readRefFiles(dir: string): Promise<RefFilesSnapshot> {
       entries.map(async (e) => {
         const child = `${rel}/${e.name}`;
         if (e.isDirectory()) return walk(child);
+        if (child === 'refs/heads') foreign = true;
         if (!e.isFile() || e.name.endsWith('.lock')) return;
         const path = join(dir, child);
         stamp.set(path, await identity(path));
@@ -112,11 +112,12 @@ export async function readRefFiles(dir: string): Promise<RefFilesSnapshot> {
     );
   };
   await walk('refs');
+  if (foreign) return { refs: new Map(), stamp, foreign };
   for (const [ref, oid] of loose) refs.set(ref, { oid, peelKnown: false });
   // symbolic refs under refs/ (e.g. refs/remotes/origin/HEAD) list as the ref they point at, as in for-each-ref
   for (const [ref, target] of symbolic) {
     const found = refs.get(target);
     if (found) refs.set(ref, { ...found });
   }
-  return { refs, stamp, foreign: false };
+  return { refs, stamp, foreign };
 }

@@ -1,6 +1,6 @@
 // Ref listings of many bare repos at once: git's ref files read directly, tags peeled in shared batches, cached by stamp.
 
-import { catFileAcross, type GitRunner, splitBatchCheck } from './object-batch.js';
+import { catFileAcross, type GitRunner, parseBatch } from './object-batch.js';
 import { readRefFiles, stampChanged } from './ref-files.js';
 import { TickBatch } from './tick-batch.js';
 
@@ -29,10 +29,13 @@ export class RefListings {
   /**
    * @param run runs git in a repo directory (for peeling objects)
    * @param askGit lists refs with `git for-each-ref`, for repos whose refs these files do not describe (reftable)
+   * @param onCommit told every commit object read on the way (the commit a ref peels to), so that the dates a
+   *   GraphQL query orders tags by cost no second git process
    */
   constructor(
     private readonly run: GitRunner,
     private readonly askGit: (dir: string) => Promise<ListedRef[]>,
+    private readonly onCommit: (sha: string, raw: Buffer) => void = () => {},
   ) {}
 
   /** Forget a repo's listing (after a write the sandbox made itself; outside writes are caught by the stamp). */
@@ -58,24 +61,29 @@ export class RefListings {
     );
     if (this.peels.size > PEEL_CACHE_LIMIT) this.peels.clear();
     const snapshots = await Promise.all(stale.map((dir) => readRefFiles(dir).then((s) => ({ dir, ...s }))));
-    // every object whose type or peeled commit the files do not say, across all repos, in as few git runs as can be
-    const asks: { dir: string; name: string; oid: string }[] = [];
+    // Every object whose type or peeled commit the files do not say, and the commit of every packed annotated tag,
+    // across all repos, in one `cat-file --batch` per shared object store: `<oid>^{}` answers with the object a
+    // ref finally names, so its type, its peeled sha and (for commits) its content come back in one record.
+    const asks: { dir: string; name: string; oid: string; packedTag: boolean }[] = [];
     for (const s of snapshots) {
       if (s.foreign) continue;
       for (const entry of s.refs.values()) {
-        if (entry.peeled || this.peels.has(entry.oid)) continue;
-        asks.push({ dir: s.dir, name: `${entry.oid}^{}`, oid: entry.oid });
+        if (entry.peeled) asks.push({ dir: s.dir, name: entry.peeled, oid: entry.oid, packedTag: true });
+        else if (!this.peels.has(entry.oid))
+          asks.push({ dir: s.dir, name: `${entry.oid}^{}`, oid: entry.oid, packedTag: false });
       }
     }
-    const answers = await catFileAcross(this.run, asks, ['--batch-check=%(objectname) %(objecttype)'], splitBatchCheck);
+    const answers = await catFileAcross(this.run, asks, ['--batch'], parseBatch);
     const missing = new Set<string>();
     asks.forEach((a, i) => {
       const found = answers[i];
+      if (found?.type === 'commit') this.onCommit(found.sha, found.content);
+      if (a.packedTag) return;
       if (!found) missing.add(`${a.dir}\0${a.oid}`);
       else
         this.peels.set(
           a.oid,
-          found.oid === a.oid ? { type: found.type, peeled: a.oid } : { type: 'tag', peeled: found.oid },
+          found.sha === a.oid ? { type: found.type, peeled: a.oid } : { type: 'tag', peeled: found.sha },
         );
     });
     await Promise.all(
