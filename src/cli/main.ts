@@ -5,6 +5,7 @@ import { isCutterError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { gitPeakRssKb } from '../git/child-stats.js';
 import { registerChangelog } from './commands/changelog.js';
+import { registerDemo } from './commands/demo.js';
 import { registerFleet } from './commands/fleet.js';
 import { registerRelease } from './commands/release.js';
 import { registerSandbox } from './commands/sandbox.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
   registerServe,
   registerTasks,
   registerFleet,
+  registerDemo,
 ];
 
 const EXIT_FAILURE = 1;
