@@ -82,15 +82,8 @@ function fetchWithTimeout(timeoutMs: number): typeof fetch {
 }
 
 async function appAuth(app: GitHubAppCredentials): Promise<{ authStrategy: unknown; auth: Record<string, unknown> }> {
-  let createAppAuth: unknown;
-  try {
-    ({ createAppAuth } = (await import('@octokit/auth-app' as string)) as { createAppAuth: unknown });
-  } catch (err) {
-    throw new CutterError('CUTTER_NOT_SUPPORTED', 'GitHub App authentication needs @octokit/auth-app', {
-      cause: err,
-      hint: 'install @octokit/auth-app or use a token (CUTTER_GITHUB_TOKEN)',
-    });
-  }
+  // Loaded only for App installations: token users never pay for the JWT machinery.
+  const { createAppAuth } = await import('@octokit/auth-app');
   registerSecret(app.privateKey);
   return {
     authStrategy: createAppAuth,
@@ -98,22 +91,34 @@ async function appAuth(app: GitHubAppCredentials): Promise<{ authStrategy: unkno
   };
 }
 
+/** App credentials from `CUTTER_GITHUB_APP_ID`, `CUTTER_GITHUB_APP_PRIVATE_KEY`, `CUTTER_GITHUB_APP_INSTALLATION_ID`. */
+function appFromEnv(env: Record<string, string | undefined>): GitHubAppCredentials | undefined {
+  const appId = env.CUTTER_GITHUB_APP_ID;
+  const privateKey = env.CUTTER_GITHUB_APP_PRIVATE_KEY;
+  const installationId = env.CUTTER_GITHUB_APP_INSTALLATION_ID;
+  if (!appId || !privateKey || !installationId) return undefined;
+  // Keys in environment variables often arrive with literal \n instead of line breaks.
+  return { appId, privateKey: privateKey.replace(/\\n/g, '\n'), installationId };
+}
+
 /** Build the GitHub client. Tokens are registered as secrets before the first request can log anything. */
 export async function createGitHubClient(options: GitHubClientOptions = {}): Promise<GitHubClient> {
   const env = options.env ?? process.env;
   const baseUrl = (options.baseUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
-  const token = options.token ?? env.CUTTER_GITHUB_TOKEN ?? env.GITHUB_TOKEN;
+  const token = options.token ?? (env.CUTTER_GITHUB_TOKEN || env.GITHUB_TOKEN || undefined);
+  const app = options.app ?? appFromEnv(env);
   const pacer = options.pacer ?? passThroughPacer;
   const logger = redactingLogger(options.logger ?? silentLogger);
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
   const rateLimitRetries = options.rateLimitRetries ?? 2;
   if (token) registerSecret(token);
-  if (!token && !options.app) {
+  if (!token && !app) {
     throw new CutterError('CUTTER_GITHUB_AUTH', 'no GitHub credentials', {
-      hint: 'set CUTTER_GITHUB_TOKEN or GITHUB_TOKEN (or configure a GitHub App)',
+      hint: 'set CUTTER_GITHUB_TOKEN or GITHUB_TOKEN, or CUTTER_GITHUB_APP_ID, CUTTER_GITHUB_APP_PRIVATE_KEY and CUTTER_GITHUB_APP_INSTALLATION_ID',
     });
   }
-  const auth = options.app ? await appAuth(options.app) : { auth: token };
+  // An explicit token wins over App credentials found in the environment.
+  const auth = options.app || (!token && app) ? await appAuth(app!) : { auth: token };
 
   // retry-after is in seconds: waits the client takes itself are bounded, longer ones become a transient error.
   const onLimit =
