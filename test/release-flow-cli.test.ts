@@ -35,7 +35,7 @@ function cutter(
   });
 }
 
-describe('cutter release --repo', () => {
+describe('cutter release --repo', { timeout: 240_000 }, () => {
   it('plans with --dry-run, then releases, then finds nothing left to release', async () => {
     const repo = await sandboxRepo(h, 'connector-cli', ['feat: first']);
     await gitOk(repo.dir, ['tag', '-a', 'v2.0.0', '-m', 'v2.0.0']);
@@ -76,7 +76,7 @@ describe('cutter release --repo', () => {
     expect(again.stdout).toContain('Skipped:       no commits since v2.1.0');
     const { data: releases } = await h.octokit.rest.repos.listReleases({ owner: 'acme', repo: repo.name });
     expect(releases.map((r) => r.tag_name)).toEqual(['v2.1.0']);
-  }, 240_000);
+  });
 
   it('rejects a --repo that is not owner/name as a usage error', async () => {
     const run = await cutter(['release', '--repo', 'not a repo']);

@@ -41,7 +41,7 @@ async function release(data: ReleaseTaskData) {
     },
     data,
     engine: { retry: { baseMs: 10, maxMs: 200 } },
-    timeoutMs: 60_000,
+    timeoutMs: 200_000,
   });
   if (process.env.DEBUG_RELEASE)
     for (const e of r.log)
@@ -70,7 +70,8 @@ describe('the release flow table', () => {
   });
 });
 
-describe('releasing a repository from a push to main', () => {
+// Each test drives real git and a real HTTP server many times: generous on a shared, loaded machine.
+describe('releasing a repository from a push to main', { timeout: 240_000 }, () => {
   it('creates exactly one annotated tag and one release with the notes, and posts to Slack', async () => {
     const repo = await sandboxRepo(h, 'connector-feats', ['feat: first connector', 'fix: handle empty pages'], {
       '.cutter.yml': `notify:\n  team:\n    type: slack-webhook\n    urlEnv: ${SLACK_URL_ENV}\n`,
