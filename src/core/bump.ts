@@ -37,17 +37,26 @@ const MIN_PREFIX = 7;
  * range order, so the first match is the one a scan of the range would find.
  */
 class RevertTargets {
+  private byHash: Map<string, ParsedCommit> | undefined;
   private byPrefix: Map<string, ParsedCommit | ParsedCommit[]> | undefined;
   private byHeader: Map<string, ParsedCommit[]> | undefined;
 
   // Each index is built on first use: a range without hash-less reverts never needs the header one.
   constructor(private readonly commits: readonly ParsedCommit[]) {}
 
-  /** Commits by their first 7 hash characters (shorter hashes whole): one entry, a list only on a clash. */
+  private hashes(): Map<string, ParsedCommit> {
+    if (this.byHash) return this.byHash;
+    this.byHash = new Map();
+    for (const c of this.commits) this.byHash.set(c.hash.toLowerCase(), c);
+    return this.byHash;
+  }
+
+  /** Commits by their first 7 hash characters: one entry, a list only when several share them. */
   private prefixes(): Map<string, ParsedCommit | ParsedCommit[]> {
     if (this.byPrefix) return this.byPrefix;
     const map = new Map<string, ParsedCommit | ParsedCommit[]>();
     for (const c of this.commits) {
+      if (c.hash.length < MIN_PREFIX) continue;
       const key = c.hash.slice(0, MIN_PREFIX).toLowerCase();
       const known = map.get(key);
       if (known === undefined) map.set(key, c);
@@ -72,17 +81,14 @@ class RevertTargets {
   find(revert: ParsedCommit, taken: Set<ParsedCommit>): ParsedCommit | null {
     const target = revert.revert!;
     if (target.hash) {
-      const entry = this.prefixes().get(target.hash.slice(0, MIN_PREFIX));
-      if (entry === undefined) return null;
-      const candidates = Array.isArray(entry) ? entry : [entry];
-      // An exact hash wins (the last one, as a map by hash would keep); else the first abbreviation either way.
-      for (let i = candidates.length - 1; i >= 0; i--) {
-        if (candidates[i]!.hash.toLowerCase() === target.hash) return candidates[i]!;
-      }
+      const exact = this.hashes().get(target.hash);
+      if (exact) return exact;
       if (target.hash.length < MIN_PREFIX) return null;
-      for (const c of candidates) {
+      // Either hash may be the abbreviation of the other; both then share their first 7 characters.
+      const entry = this.prefixes().get(target.hash.slice(0, MIN_PREFIX));
+      for (const c of entry === undefined ? [] : Array.isArray(entry) ? entry : [entry]) {
         const h = c.hash.toLowerCase();
-        if (h.length >= MIN_PREFIX && (h.startsWith(target.hash) || target.hash.startsWith(h))) return c;
+        if (h.startsWith(target.hash) || target.hash.startsWith(h)) return c;
       }
       // The hash is authoritative: a revert of a commit from an earlier release does not undo a namesake here.
       return null;

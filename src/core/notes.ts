@@ -2,7 +2,13 @@
 import { Eta } from 'eta';
 import semver from 'semver';
 import { CutterError } from './errors.js';
-import { checkRepoUrl, escapeMarkdownText, mentionedReferences, renderInlineText } from './notes-escape.js';
+import {
+  checkRepoUrl,
+  escapeMarkdownText,
+  type InlineLinkContext,
+  mentionedReferences,
+  renderInlineText,
+} from './notes-escape.js';
 import { DEFAULT_NOTES_TEMPLATE } from './notes-template.js';
 import type { NotesInput, NotesSectionConfig, ParsedCommit } from './types.js';
 
@@ -87,6 +93,12 @@ export interface NotesView {
 const OTHER_SECTION = 'other';
 const SKIP_MARKER = /[ \t]*\[(?:skip release|release skip)\]/gi;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * Text that escaping, linking and trimming leave exactly as it is: no markdown/HTML specials, no `#`, no line
+ * break, no surrounding space, and no character that would open a block at the start of a bullet.
+ */
+const PLAIN_TEXT = /^(?:[^\s\\[\]<>`#\-+*=|~\d](?:[^\n\r\\[\]<>`#]*[^\s\\[\]<>`#])?)?$/;
+const NO_REFERENCES: ReadonlySet<number> = new Set();
 
 // One engine for the process: autoEscape off because the view is already markdown-escaped (XML escaping would
 // turn `&lt;` into `&amp;lt;`), autoTrim off so that blank lines are exactly what the template says.
@@ -185,25 +197,20 @@ function breakingItems(commit: ParsedCommit, repoUrl: string | null): NotesItem[
  * links. Shared with the CHANGELOG editor so both documents describe a commit the same way.
  */
 export function commitNotesItem(commit: ParsedCommit, rawText: string, repoUrl: string | null): NotesItem {
-  // Blank lines are dropped: inside a bullet they would start a new paragraph, and an indented line after
-  // one would become a code block.
-  // `[skip release]` is an instruction to Cutter, not part of the change: it is not shown.
-  const lines = rawText
-    .replace(SKIP_MARKER, '')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-  const linkCtx = { repoUrl: repoUrl ?? undefined, pr: commit.pr };
-  // Continuation lines of a multi-line breaking note are indented so they stay inside the bullet.
-  const subject = lines.map((l) => renderInlineText(l, linkCtx)).join('\n  ');
-  const mentioned = mentionedReferences(rawText);
-  const scope = commit.scope ? escapeMarkdownText(commit.scope) : null;
+  // Most subjects hold nothing to escape, link or trim (the common case at 100k commits): taken as they are.
+  const { subject, mentioned } = PLAIN_TEXT.test(rawText)
+    ? { subject: rawText, mentioned: NO_REFERENCES }
+    : renderBulletText(rawText, { repoUrl: repoUrl ?? undefined, pr: commit.pr });
+  const scope = commit.scope ? (PLAIN_TEXT.test(commit.scope) ? commit.scope : escapeMarkdownText(commit.scope)) : null;
   const shortHash = commit.hash.slice(0, 7);
   const commitUrl = repoUrl ? `${repoUrl}/commit/${commit.hash}` : null;
   const prUrl = repoUrl && commit.pr !== null ? `${repoUrl}/pull/${commit.pr}` : null;
-  const refs = [...new Set(commit.refs)]
-    .filter((n) => n !== commit.pr && !mentioned.has(n))
-    .map((n) => ({ number: n, url: repoUrl ? `${repoUrl}/issues/${n}` : null }));
+  const refs =
+    commit.refs.length === 0
+      ? []
+      : [...new Set(commit.refs)]
+          .filter((n) => n !== commit.pr && !mentioned.has(n))
+          .map((n) => ({ number: n, url: repoUrl ? `${repoUrl}/issues/${n}` : null }));
 
   let text = scope ? `**${scope}:** ${subject}` : subject;
   if (commit.pr !== null && !mentioned.has(commit.pr)) text += ` (${link(`#${commit.pr}`, prUrl)})`;
@@ -214,6 +221,29 @@ export function commitNotesItem(commit: ParsedCommit, rawText: string, repoUrl: 
     text += `, reverts ${link(reverted.slice(0, 7), repoUrl ? `${repoUrl}/commit/${reverted}` : null)}`;
   }
   return { hash: commit.hash, shortHash, commitUrl, scope, subject, pr: commit.pr, prUrl, refs, text };
+}
+
+/**
+ * Commit text as bullet markdown: `[skip release]` dropped, lines trimmed and blank ones removed, specials
+ * escaped, `#N` linked; plus the numbers it mentions, so they are not linked twice.
+ */
+export function renderBulletText(
+  rawText: string,
+  linkCtx: InlineLinkContext,
+): { subject: string; mentioned: ReadonlySet<number> } {
+  // Blank lines are dropped: inside a bullet they would start a new paragraph, and an indented line after
+  // one would become a code block.
+  // `[skip release]` is an instruction to Cutter, not part of the change: it is not shown.
+  const lines = rawText
+    .replace(SKIP_MARKER, '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  // Continuation lines of a multi-line breaking note are indented so they stay inside the bullet.
+  return {
+    subject: lines.map((l) => renderInlineText(l, linkCtx)).join('\n  '),
+    mentioned: mentionedReferences(rawText),
+  };
 }
 
 function link(label: string, url: string | null): string {
