@@ -6,6 +6,7 @@ import { redact } from '../core/redact.js';
 import { gitPeakRssKb } from '../git/child-stats.js';
 import { registerChangelog } from './commands/changelog.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDraftRelease } from './commands/draft-release.js';
 import { registerFleet } from './commands/fleet.js';
 import { registerRelease } from './commands/release.js';
 import { registerSandbox } from './commands/sandbox.js';
@@ -19,6 +20,7 @@ export type CommandRegistration = (program: Command) => void;
 export const COMMANDS: readonly CommandRegistration[] = [
   registerRelease,
   registerChangelog,
+  registerDraftRelease,
   registerSandbox,
   registerServe,
   registerTasks,

@@ -18,6 +18,8 @@ export function defaultConfig(): CutterConfig {
     ignoreAuthors: [],
     release: { draft: false, prerelease: false },
     fleet: { pattern: 'connector-*' },
+    versionFiles: [],
+    packages: [],
     freeze: { windows: [] },
     notify: {},
     deploy: {},

@@ -106,6 +106,30 @@ export const freezeSchema = z.strictObject({
   windows: z.array(freezeWindowSchema).default([]),
 });
 
+export const versionFileSchema = z.strictObject({
+  /** Repository-relative path (package-relative inside `packages`). */
+  path: z.string().min(1),
+  /** Editor name (`package.json`, `json`, `yaml`, `toml`, `marker`…); inferred from the path when absent. */
+  type: z.string().min(1).optional(),
+  jsonPath: z.string().min(1).optional(),
+  yamlPath: z.string().min(1).optional(),
+  tomlKey: z.string().min(1).optional(),
+  /** Chart.yaml: bump `appVersion` too. */
+  appVersion: z.boolean().optional(),
+});
+
+export const packageSchema = z.strictObject({
+  name: z.string().min(1),
+  /** The package directory; commits that touch nothing under it do not bump it. */
+  path: z.string().min(1),
+  exclude: z.array(z.string().min(1)).default([]),
+  tagFormat: z
+    .string()
+    .refine((t) => t.includes('{version}'), 'the tag format must contain {version}')
+    .optional(),
+  versionFiles: z.array(versionFileSchema).default([]),
+});
+
 const DEFAULT_BRANCHES = [
   { name: 'main', prerelease: null },
   { name: 'master', prerelease: null },
@@ -138,6 +162,10 @@ export const configSchema = z.strictObject({
   fleet: fleetSchema.default(() => fleetSchema.parse({})),
   /** Notification targets; the notify layer validates its own section. */
   notify: z.record(z.string(), z.unknown()).default({}),
+  /** Files whose version a release PR bumps (`cutter draft-release`). */
+  versionFiles: z.array(versionFileSchema).default([]),
+  /** Monorepo packages, each released on its own with its own tags. */
+  packages: z.array(packageSchema).default([]),
   /** Publish freezes: weekly slots and date ranges. */
   freeze: freezeSchema.default(() => freezeSchema.parse({})),
   /** Image roll-out targets; the deploy layer validates its own section. */
