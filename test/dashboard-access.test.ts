@@ -1,4 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../src/server/app.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 import {
   ADMIN_TOKEN,
   type DashboardRig,
@@ -41,6 +46,23 @@ describe('dashboard access over plain HTTP', () => {
     expect((await get('/login')).status).toBe(200);
     const post = await fetch(`${rig.base}/api/freeze`, { method: 'POST', body: '{"frozen":true,"reason":"x"}' });
     expect(post.status).toBe(401);
+  });
+
+  it('keeps the API and dashboard shut when no token is configured at all', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cutter-no-token-'));
+    const store = new SqliteStore(join(dir, 'cutter.db'));
+    const app = buildServer({ store, webhookSecret: WEBHOOK_SECRET });
+    try {
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      const res = await fetch(`${url}/api/tasks`);
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { message: string }).message).toContain('CUTTER_API_TOKEN');
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      await app.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a wrong token at login and a forged session cookie', async () => {
@@ -155,6 +177,32 @@ describe('dashboard access over plain HTTP', () => {
         })
       ).status,
     ).toBe(404);
+  });
+
+  it('replays a stored push delivery as a new release task, and refuses unknown or inert deliveries', async () => {
+    const admin = await login(rig.base, ADMIN_TOKEN);
+    const replay = (id: string) =>
+      fetch(`${rig.base}/api/deliveries/${id}/replay`, {
+        method: 'POST',
+        headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+      });
+    const push = {
+      ref: 'refs/heads/main',
+      before: '0'.repeat(40),
+      after: 'a'.repeat(40),
+      repository: { name: 'connector-ghost', full_name: 'acme/connector-ghost', owner: { login: 'acme' } },
+      head_commit: { id: 'a'.repeat(40), message: 'feat: x', author: { name: 'Dev', email: 'd@x' } },
+      pusher: { name: 'dev' },
+      sender: { login: 'dev', type: 'User' },
+    };
+    await rig.server.store.ingestDelivery({ id: 'd-push-1', event: 'push', payload: push, receivedAt: new Date() });
+    await rig.server.store.ingestDelivery({ id: 'd-star-1', event: 'star', payload: {}, receivedAt: new Date() });
+    const res = await replay('d-push-1');
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { task: { key: string } };
+    expect(body.task.key).toBe('acme/connector-ghost');
+    expect((await replay('d-star-1')).status).toBe(409);
+    expect((await replay('nope')).status).toBe(404);
   });
 
   it('serves Prometheus text to a scraper holding the read token, and JSON metrics to the page', async () => {

@@ -20,7 +20,8 @@ export interface DashboardRig {
   close(): Promise<void>;
 }
 
-export async function startDashboardRig(): Promise<DashboardRig> {
+/** `pattern` narrows the fleet (CUTTER_FLEET_PATTERN) where a test releases it for real. */
+export async function startDashboardRig(options: { pattern?: string } = {}): Promise<DashboardRig> {
   // Response validation against the OpenAPI spec is the sandbox tests' job; here it would only slow 24 connectors down.
   const h = await startSandbox({ validateResponses: false });
   const seeded = await seedOrg(h.root, ACME_ORG, { onExisting: 'skip' });
@@ -36,6 +37,7 @@ export async function startDashboardRig(): Promise<DashboardRig> {
       CUTTER_API_TOKEN: ADMIN_TOKEN,
       CUTTER_READ_TOKEN: READ_TOKEN,
       CUTTER_ORG: 'acme',
+      ...(options.pattern ? { CUTTER_FLEET_PATTERN: options.pattern } : {}),
     },
     logger: silentLogger,
     pollMs: 20,

@@ -1,10 +1,12 @@
 // Dashboard controls: cancel a task, the release freeze, and the engine's task/step events as server-sent events.
 
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { CutterError } from '../core/errors.js';
 import { redactValue } from '../core/redact.js';
 import type { Store } from '../store/types.js';
 import type { DashboardEngine } from './dashboard-engine.js';
+import { EVENT_TASKS } from './event-tasks.js';
 import { taskSummary } from './fleet-routes.js';
 import { readFreeze, writeFreeze } from './freeze-state.js';
 import { sendApiError } from './send-api-error.js';
@@ -27,6 +29,33 @@ export function registerControlRoutes(app: FastifyInstance, options: ControlRout
         ? await options.engine.cancel(request.params.id, 'dashboard')
         : await store.cancelTask(request.params.id, 'dashboard');
       return reply.send(redactValue({ task }));
+    } catch (err) {
+      return sendApiError(reply, err, logger);
+    }
+  });
+
+  // Replays a stored delivery as a new task: safe, since a release adopts its own tag and release if they exist.
+  app.post<{ Params: { id: string } }>('/api/deliveries/:id/replay', async (request, reply) => {
+    try {
+      const delivery = await store.getDelivery(request.params.id);
+      if (!delivery) throw new CutterError('CUTTER_NOT_FOUND', `no stored delivery ${request.params.id}`);
+      const toTask = EVENT_TASKS[delivery.event];
+      const decision = toTask ? toTask((delivery.payload ?? {}) as Record<string, unknown>) : null;
+      if (!decision || 'ignore' in decision) {
+        throw new CutterError('CUTTER_REFUSED', `delivery ${delivery.id} (${delivery.event}) starts no work`, {
+          hint: decision && 'ignore' in decision ? decision.ignore : 'only push deliveries start releases',
+        });
+      }
+      const dedupeKey = `${decision.task.dedupeKey ?? `delivery:${delivery.id}`}:replay:${randomUUID()}`;
+      const next = { ...decision.task, dedupeKey };
+      const task = options.engine ? await options.engine.enqueue(next) : (await store.createTask(next)).task;
+      await store.appendAudit({
+        actor: 'dashboard',
+        action: 'delivery.replay',
+        target: delivery.id,
+        details: { taskId: task.id },
+      });
+      return reply.code(202).send(redactValue({ delivery: delivery.id, task: taskSummary(task) }));
     } catch (err) {
       return sendApiError(reply, err, logger);
     }

@@ -34,7 +34,7 @@ const plan = {
   next: '1.3.0',
   nextTag: 'v1.3.0',
   bump: 'minor',
-  causes: ['abc1234 feat: x — feat → minor'],
+  causes: [{ hash: 'abc1234def', header: 'feat: x', bump: 'minor', why: 'feat → minor' }],
   commitCount: 3,
 };
 
@@ -58,7 +58,7 @@ describe('fleet rows', () => {
       lastRun: null,
       frozen: true,
     });
-    expect(row.causes).toEqual(plan.causes);
+    expect(row.causes).toEqual([{ hash: 'abc1234', header: 'feat: x', why: 'feat → minor' }]);
   });
 
   it('counts a release finished after the plan as the new latest tag with nothing pending', () => {
@@ -81,6 +81,15 @@ describe('fleet rows', () => {
       nextTag: 'v1.3.0',
       lastRun: { status: 'failed', step: 'create-release' },
     });
+  });
+
+  it('reads causes stored as text lines by older tasks', () => {
+    const row = fleetRow(
+      'connector-x',
+      [task(1, 'done', { dryRun: true, release: { ...plan, causes: ['abc1234 fix: y — fix → patch'] } })],
+      false,
+    );
+    expect(row.causes).toEqual([{ hash: 'abc1234', header: 'fix: y', why: 'fix → patch' }]);
   });
 
   it('says why nothing would be released', () => {

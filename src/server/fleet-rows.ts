@@ -10,7 +10,7 @@ export interface FleetRow {
   nextTag: string | null;
   bump: string | null;
   /** The commits that cause the bump, as the next-version step explained them. */
-  causes: string[];
+  causes: Cause[];
   /** Why nothing would be released, when the plan says so. */
   skipped: string | null;
   /** When the plan was made (a dry run or a real run); null when the repository was never looked at. */
@@ -20,12 +20,30 @@ export interface FleetRow {
   frozen: boolean;
 }
 
+export interface Cause {
+  hash: string;
+  header: string;
+  /** e.g. `feat → minor`. */
+  why: string;
+}
+
+/** Older tasks kept causes as `abc1234 feat: x — feat → minor` lines; newer ones as objects. */
+function causeOf(value: unknown): Cause {
+  if (typeof value === 'string') {
+    const m = /^(\S+) (.*?)(?: — (.*))?$/.exec(value);
+    return { hash: m?.[1] ?? '', header: m?.[2] ?? value, why: m?.[3] ?? '' };
+  }
+  const c = (value ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { hash: text(c['hash']).slice(0, 7), header: text(c['header']), why: text(c['why']) };
+}
+
 interface ReleaseView {
   latest?: { tag?: string | null; first?: boolean };
   next?: string;
   nextTag?: string;
   bump?: string | null;
-  causes?: string[];
+  causes?: unknown[];
   commitCount?: number;
   released?: { url?: string };
 }
@@ -57,7 +75,7 @@ export function fleetRow(repo: string, tasks: readonly TaskRecord[], frozen: boo
     nextVersion: plan?.next ?? null,
     nextTag: plan?.nextTag ?? null,
     bump: plan?.bump ?? null,
-    causes: plan?.causes ?? [],
+    causes: (plan?.causes ?? []).map(causeOf),
     skipped,
     plannedAt: planned?.updatedAt ?? null,
     lastRun: run

@@ -91,6 +91,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     engine,
     github,
     org: env['CUTTER_ORG'],
+    pattern: env['CUTTER_FLEET_PATTERN'],
     readToken: env['CUTTER_READ_TOKEN']?.trim() || undefined,
   };
   const app = buildServer({ store, engine, webhookSecret, ...(apiToken ? { apiToken } : {}), logger, dashboard });

@@ -96,6 +96,13 @@ export function registerSessionAccess(app: FastifyInstance, options: SessionAcce
 
   app.addHook('onRequest', async (request, reply) => {
     if (isPublicPath(request.url)) return;
+    if (tokens.length === 0) {
+      return reply.code(403).send({
+        error: 'access_disabled',
+        message:
+          'the API and dashboard are disabled: start the server with CUTTER_API_TOKEN (and CUTTER_READ_TOKEN) set',
+      });
+    }
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
     let access: Access | null = null;
     let session: Session | null = null;

@@ -88,7 +88,11 @@ function renderFleet() {
                 'details',
                 {},
                 el('summary', {}, `${r.nextTag ?? r.nextVersion} `, el('span', { class: `bump bump-${r.bump}` }, r.bump ?? '')),
-                el('ul', { class: 'causes' }, r.causes.map((c) => el('li', {}, el('code', {}, c)))),
+                el(
+                  'ul',
+                  { class: 'causes' },
+                  r.causes.map((c) => el('li', {}, el('code', {}, c.hash), ` ${c.header} `, el('span', { class: 'muted' }, c.why))),
+                ),
               )
             : (r.skipped ?? (r.plannedAt ? 'nothing to release' : 'run a preview')),
         ),
@@ -235,7 +239,9 @@ async function loadTask(id) {
   const { task, log } = await api(`/api/tasks/${encodeURIComponent(id)}`);
   const canRetry = ['failed', 'cancelled'].includes(task.status);
   const canCancel = ['queued', 'waiting', 'running'].includes(task.status);
+  // Through el(): it drops the nulls of the optional parts, which replaceChildren would print as text.
   $('task-head').replaceChildren(
+    ...el('div', {},
     el('h2', {}, `${task.key} `, statusBadge(task.status)),
     el('p', { class: 'muted' }, `${task.kind} · task ${task.id} · step ${task.step ?? '—'} · ${task.stepsRun} step(s) run${task.data.dryRun ? ' · dry run' : ''}`),
     task.error
@@ -244,6 +250,7 @@ async function loadTask(id) {
     task.waitReason ? el('p', {}, `Waiting: ${task.waitReason}`) : null,
     state.role === 'admin' && canRetry ? el('button', { id: 'retry', class: 'primary', onclick: () => act(task.id, 'retry') }, `Retry from ${task.step ?? 'start'}`) : null,
     state.role === 'admin' && canCancel ? el('button', { id: 'cancel', onclick: () => act(task.id, 'cancel') }, 'Cancel') : null,
+    ).childNodes,
   );
   $('step-log').querySelector('tbody').replaceChildren(...log.map(stepRow));
 }
