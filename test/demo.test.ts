@@ -1,0 +1,26 @@
+// `cutter demo --once`: seeds the sandbox, runs the fleet, starts the server and exits 0 with a summary.
+
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from './support/ensure-built.js';
+import { runCutter } from './support/run-cutter.js';
+
+describe('cutter demo', () => {
+  beforeAll(async () => {
+    await ensureBuilt();
+  }, 300_000);
+
+  it('prints the plan, releases the acme connectors, starts the server and exits 0 with --once', async () => {
+    const root = join(await mkdtemp(join(tmpdir(), 'cutter-demo-')), 'demo');
+    const run = await runCutter(['demo', '--once', '--root', root]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/The plan \(dry run, nothing written\)/);
+    expect(run.stdout).toMatch(/connector-stripe\s+planned\s+v3\.2\.1\s+2\s+patch\s+v3\.2\.2/);
+    expect(run.stdout).toMatch(/connector-stripe\s+released\s+v3\.2\.1\s+2\s+patch\s+v3\.2\.2/);
+    expect(run.stdout).toMatch(/connector-box\s+skipped.*archived/);
+    expect(run.stdout).toMatch(/29 repositories, 25 selected: 17 released, 8 skipped, 0 failed/);
+    expect(run.stdout).toMatch(/Cutter server\s+http:\/\/127\.0\.0\.1:\d+/);
+  }, 600_000);
+});
