@@ -9,6 +9,7 @@ import { writeIndex, writeReport } from './lib/results.js';
 const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   core: () => import('./core.bench.js'),
   server: () => import('./server.bench.js'),
+  fleet: () => import('./fleet.bench.js'),
 };
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
