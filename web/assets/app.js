@@ -36,7 +36,7 @@ function flash(message, kind = 'info') {
 
 const fail = (err) => flash(`${err.message}${err.body?.hint ? ` — ${err.body.hint}` : ''}`, 'error');
 const statusBadge = (status) => el('span', { class: `badge status-${status ?? 'none'}` }, status ?? '—');
-const duration = (ms) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+const duration = (ms) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 // ---------- fleet ----------
 function org() {
@@ -306,7 +306,8 @@ async function toggleFreeze() {
 }
 
 // ---------- metrics ----------
-const fmtHours = (s) => (s === null ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
+const fmtHours = (s) =>
+  s === null ? '—' : s < 60 ? `${Math.round(s)} s` : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 
 function chart(id, config) {
   state.charts[id]?.destroy();
@@ -352,6 +353,7 @@ async function route() {
   const [view, id] = hash.split('/');
   const name = view === 'task' ? 'task' : ['fleet', 'runs', 'metrics'].includes(view) ? view : 'fleet';
   for (const s of document.querySelectorAll('.view')) s.hidden = s.id !== `view-${name}`;
+  $('flash').hidden = true; // a message belongs to the view it was shown on
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === name);
   state.taskId = null;
   try {
