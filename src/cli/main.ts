@@ -8,6 +8,7 @@ import { registerChangelog } from './commands/changelog.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDraftRelease } from './commands/draft-release.js';
 import { registerFleet } from './commands/fleet.js';
+import { registerLint } from './commands/lint.js';
 import { registerRelease } from './commands/release.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerServe } from './commands/serve.js';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
   registerRelease,
   registerChangelog,
   registerDraftRelease,
+  registerLint,
   registerSandbox,
   registerServe,
   registerTasks,
