@@ -44,13 +44,13 @@ describe('releasing under injected GitHub failures', () => {
         { route: '*', rate: 0.03, kind: 'error', status: 502 },
         { route: '*', rate: 0.02, kind: 'error', status: 503 },
         { route: '*', rate: 0.02, kind: 'error', status: 429 },
-        { route: '*', rate: 0.02, kind: 'slow', delayMs: 6_000 },
+        { route: '*', rate: 0.02, kind: 'slow', delayMs: 12_000 },
         { route: '*', rate: 0.01, kind: 'drop' },
       ],
       7,
     );
 
-    const github = await sandboxClient(h, { requestTimeoutMs: 4_000, retries: 2, retryBaseMs: 20 });
+    const github = await sandboxClient(h, { requestTimeoutMs: 8_000, retries: 2, retryBaseMs: 20 });
     const store = await tempStore();
     const engine = new Engine<ReleaseDeps>({
       store,

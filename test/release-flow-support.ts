@@ -74,7 +74,7 @@ export function sandboxClient(h: Harness, over: Parameters<typeof createGitHubCl
     token: TOKEN,
     retries: 3,
     retryBaseMs: 20,
-    requestTimeoutMs: 2_000,
+    requestTimeoutMs: 20_000,
     env: {},
     ...over,
   });
