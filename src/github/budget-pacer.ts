@@ -162,7 +162,7 @@ export class BudgetPacer implements Pacer {
       if (slot.at <= now) {
         const next: BudgetState = {
           ...state,
-          marks: [...pruneMarks(state.marks, now, this.limits), { id, s: now, e: -1 }] as BudgetState['marks'],
+          marks: [...pruneMarks(state.marks, now, this.limits), { id, s: now, e: -1 }],
         };
         const set = await this.store.kvSet(this.key, next, entry ? entry.version : null);
         if (set.ok) {

@@ -66,10 +66,12 @@ export function nextWriteSlot(q: SlotQuery): { at: number; blockedByInFlight: bo
   return { at, blockedByInFlight };
 }
 
-/** Marks that can no longer affect any window (older than an hour after they finished). */
-export function pruneMarks(marks: readonly WriteMark[], now: number, limits: WriteLimits): WriteMark[] {
+/** The marks that can still affect a window (finished within the hour, or in flight). */
+export function pruneMarks<M extends WriteMark>(marks: readonly M[], now: number, limits: WriteLimits): M[] {
   const { hour } = windows(limits);
-  return marks.filter((m) => m.e < 0 || m.e > now - hour);
+  const live = marks.filter((m) => m.e < 0 || m.e > now - hour);
+  // Only the newest perHour marks can ever gate a write; older ones would only grow the shared state.
+  return live.length > limits.perHour ? live.slice(live.length - limits.perHour) : live;
 }
 
 /**
