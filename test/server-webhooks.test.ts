@@ -28,6 +28,11 @@ async function nothingStored(delivery?: string) {
   if (delivery) expect(await store.getDelivery(delivery)).toBeNull();
 }
 
+/** The API sits behind the token (reads included); the webhook receiver and /healthz stay public. */
+function api(path: string): Promise<Response> {
+  return fetch(`${base}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+}
+
 async function alive() {
   const res = await fetch(`${base}/healthz`);
   expect(res.status).toBe(200);
@@ -227,34 +232,35 @@ describe('the JSON API', () => {
     await start();
     await sendDelivery(base, pushEvent({ repo: 'one' }));
     await sendDelivery(base, pushEvent({ repo: 'two' }));
-    const all = (await (await fetch(`${base}/api/tasks`)).json()) as { tasks: Array<{ key: string }> };
+    const all = (await (await api('/api/tasks')).json()) as { tasks: Array<{ key: string }> };
     expect(all.tasks.map((t) => t.key)).toEqual(['acme/two', 'acme/one']);
-    const one = (await (await fetch(`${base}/api/tasks?repo=acme/one&status=queued,failed&kind=release`)).json()) as {
+    const one = (await (await api('/api/tasks?repo=acme/one&status=queued,failed&kind=release')).json()) as {
       tasks: Array<{ key: string }>;
     };
     expect(one.tasks.map((t) => t.key)).toEqual(['acme/one']);
-    const paged = (await (await fetch(`${base}/api/tasks?limit=1`)).json()) as { nextCursor: string | null };
+    const paged = (await (await api('/api/tasks?limit=1')).json()) as { nextCursor: string | null };
     expect(paged.nextCursor).not.toBeNull();
-    expect((await fetch(`${base}/api/tasks?status=exploded`)).status).toBe(400);
-    expect((await fetch(`${base}/api/tasks?limit=0`)).status).toBe(400);
+    expect((await api('/api/tasks?status=exploded')).status).toBe(400);
+    expect((await fetch(`${base}/api/tasks`)).status).toBe(401);
+    expect((await api('/api/tasks?limit=0')).status).toBe(400);
   });
 
   it('shows a task with its step log, and 404 for an unknown id', async () => {
     await start();
     const sent = await sendDelivery(base, pushEvent());
     await failEverything();
-    const res = await fetch(`${base}/api/tasks/${String(sent.body['task'])}`);
+    const res = await api(`/api/tasks/${String(sent.body['task'])}`);
     const body = (await res.json()) as { task: { status: string }; log: Array<{ step: string; error: unknown }> };
     expect(body.task.status).toBe('failed');
     expect(body.log).toHaveLength(1);
     expect(body.log[0]).toMatchObject({ step: 'classify', error: { code: 'CUTTER_CONFIG_INVALID' } });
-    expect((await fetch(`${base}/api/tasks/nope`)).status).toBe(404);
+    expect((await api('/api/tasks/nope')).status).toBe(404);
   });
 
   it('never shows a secret that reached task data', async () => {
     await start();
     const sent = await sendDelivery(base, pushEvent({ message: `fix: rotate ${API_TOKEN} and ${SECRET}` }));
-    const text = await (await fetch(`${base}/api/tasks/${String(sent.body['task'])}`)).text();
+    const text = await (await api(`/api/tasks/${String(sent.body['task'])}`)).text();
     expect(text).not.toContain(API_TOKEN);
     expect(text).not.toContain(SECRET);
     expect(text).toContain('[REDACTED]');
