@@ -140,7 +140,7 @@ describe('dashboard access over plain HTTP', () => {
     expect((await post({ frozen: 'yes', reason: 'x' })).status).toBe(400);
     expect((await post({ frozen: true, reason: 'x'.repeat(501) })).status).toBe(400);
     expect((await post({ frozen: true, reason: 'quarter close' })).status).toBe(200);
-    const release = await fetch(`${rig.base}/api/fleet`, {
+    const release = await fetch(`${rig.base}/api/fleet/release`, {
       method: 'POST',
       headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'application/json' },
       body: '{}',

@@ -1,4 +1,4 @@
-// Fleet API for the dashboard: the fleet table, a dry-run preview, a fleet release, one repo's release, run history.
+// Fleet API for the dashboard: the fleet table, a dry-run preview, releasing what it showed, one repo's release, runs.
 
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -148,7 +148,9 @@ export function registerFleetRoutes(app: FastifyInstance, options: FleetRouteOpt
     }
   });
 
-  app.post<{ Body: { org?: string; repos?: unknown } | null }>('/api/fleet', async (request, reply) => {
+  // `POST /api/fleet` (fleet-route.ts) starts the fleet flow from its own discovery; the dashboard instead releases
+  // the repositories its preview showed, so what the user confirmed is what runs.
+  app.post<{ Body: { org?: string; repos?: unknown } | null }>('/api/fleet/release', async (request, reply) => {
     try {
       const org = orgOf(request.body?.org);
       refuseWhenFrozen(await readFreeze(store));

@@ -181,7 +181,7 @@ function releaseClicked() {
 async function releaseFleet() {
   try {
     const repos = state.rows.filter((r) => r.nextVersion).map((r) => r.repo);
-    const data = await api('/api/fleet', { method: 'POST', body: JSON.stringify({ org: org(), repos }) });
+    const data = await api('/api/fleet/release', { method: 'POST', body: JSON.stringify({ org: org(), repos }) });
     $('preview-panel').hidden = true;
     state.preview = null;
     flash(`Fleet release started: ${data.taskIds.length} task(s). Rows turn green as they finish.`);
