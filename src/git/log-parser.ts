@@ -2,11 +2,12 @@
 import type { RawCommit } from '../core/types.js';
 
 /**
- * The record layout: six fields, each ended by NUL (`-z` makes git end the last one with NUL too).
+ * The record layout: six fields (five without the date), each ended by NUL (`-z` makes git end the last one with NUL too).
  * Commit messages, names and hashes cannot contain NUL, so the layout is unambiguous.
  */
 export const LOG_FORMAT = '%H%x00%P%x00%an%x00%ae%x00%aI%x00%B';
-const FIELDS_PER_RECORD = 6;
+/** The same without the author date, for readers that never look at it (less for git to print and us to keep). */
+export const LOG_FORMAT_NO_DATE = '%H%x00%P%x00%an%x00%ae%x00%B';
 const NUL = 0;
 
 /**
@@ -17,6 +18,12 @@ const NUL = 0;
 export class GitLogParser {
   private partial: Buffer[] = [];
   private fields: string[] = [];
+  private readonly fieldsPerRecord: number;
+
+  /** `dates: false` reads output of `LOG_FORMAT_NO_DATE` (commits then have no `date`). */
+  constructor(private readonly opts: { dates?: boolean } = {}) {
+    this.fieldsPerRecord = opts.dates === false ? 5 : 6;
+  }
 
   /** Parse one chunk; returns the commits it completed (possibly none). */
   push(chunk: Buffer): RawCommit[] {
@@ -34,8 +41,8 @@ export class GitLogParser {
         field = chunk.toString('utf8', start, end);
       }
       this.fields.push(field);
-      if (this.fields.length === FIELDS_PER_RECORD) {
-        done.push(toRawCommit(this.fields));
+      if (this.fields.length === this.fieldsPerRecord) {
+        done.push(this.opts.dates === false ? toRawCommitWithoutDate(this.fields) : toRawCommit(this.fields));
         this.fields = [];
       }
       start = end + 1;
@@ -60,6 +67,17 @@ function toRawCommit(fields: string[]): RawCommit {
     authorName,
     authorEmail,
     date,
+    message,
+  };
+}
+
+function toRawCommitWithoutDate(fields: string[]): RawCommit {
+  const [hash = '', parents = '', authorName = '', authorEmail = '', message = ''] = fields;
+  return {
+    hash: hash.trim(),
+    parents: parents.length > 0 ? parents.split(' ') : [],
+    authorName,
+    authorEmail,
     message,
   };
 }

@@ -37,6 +37,24 @@ describe('streamLog', () => {
     expect(commits[0]?.date).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
+  it('leaves the author date out when asked, with every other field intact', async () => {
+    const dir = initRepo();
+    const first = commit(dir, 'feat: a\n\nbody\n');
+    const second = commit(dir, 'fix: b\n');
+    const commits = [];
+    for await (const batch of streamLogBatches(dir, ['HEAD'], { dates: false })) commits.push(...batch);
+    expect(commits).toEqual([
+      { hash: second, parents: [first], authorName: 'Ada Tester', authorEmail: 'ada@example.com', message: 'fix: b\n' },
+      {
+        hash: first,
+        parents: [],
+        authorName: 'Ada Tester',
+        authorEmail: 'ada@example.com',
+        message: 'feat: a\n\nbody\n',
+      },
+    ]);
+  });
+
   it('reads only the range since a tag', async () => {
     const dir = initRepo();
     commit(dir, 'feat: old');

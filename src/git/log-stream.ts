@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { RawCommit } from '../core/types.js';
 import { readPeakRssKb, recordGitPeakRss } from './child-stats.js';
-import { GitLogParser, LOG_FORMAT } from './log-parser.js';
+import { GitLogParser, LOG_FORMAT, LOG_FORMAT_NO_DATE } from './log-parser.js';
 import { gitEnv, gitFailure, spawnError } from './run-git.js';
 
 export interface StreamLogOptions {
@@ -10,6 +10,8 @@ export interface StreamLogOptions {
   firstParent?: boolean;
   /** Stop after this many commits. */
   maxCount?: number;
+  /** False: do not ask git for author dates (commits come without `date`). */
+  dates?: boolean;
 }
 
 /** How often to sample the child's peak RSS: often enough to catch the end, rarely enough to cost nothing. */
@@ -33,12 +35,13 @@ export async function* streamLogBatches(
   revisions: readonly string[],
   opts: StreamLogOptions = {},
 ): AsyncGenerator<RawCommit[], void, undefined> {
-  const args = ['-c', 'log.showSignature=false', 'log', '-z', `--format=${LOG_FORMAT}`, '--no-color'];
+  const format = opts.dates === false ? LOG_FORMAT_NO_DATE : LOG_FORMAT;
+  const args = ['-c', 'log.showSignature=false', 'log', '-z', `--format=${format}`, '--no-color'];
   if (opts.firstParent) args.push('--first-parent');
   if (opts.maxCount !== undefined) args.push(`--max-count=${opts.maxCount}`);
   args.push(...revisions, '--');
 
-  yield* streamGitRecords(cwd, args, new GitLogParser());
+  yield* streamGitRecords(cwd, args, new GitLogParser(opts.dates === false ? { dates: false } : {}));
 }
 
 /** Turns chunks of a git command's stdout into records; `end` flushes a last record that only the end completes. */
