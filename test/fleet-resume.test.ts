@@ -100,13 +100,16 @@ describe('fleet runs that are interrupted or pushed back', () => {
   }, 600_000);
 
   it('completes under injected secondary-limit 403s and 5xx, slowing down and duplicating nothing', async () => {
-    // The sandbox enforces a tighter write limit than the pacer believes, and fails one write in six with a 502.
+    // The sandbox enforces a far tighter write limit (4/min) than the pacer believes (80/min), and fails about one
+    // write in seven with a 502. A slower clock (×6) so that this machine's request rate surely reaches the limit.
+    const scale = 6;
     const harness = await acmeSandbox({
-      limits: { writesPerMinute: 20 },
+      clockScale: scale,
+      limits: { writesPerMinute: 4 },
       faults: [{ route: /^POST /, rate: 0.15, kind: 'error', status: 502 }],
     });
     const store = await tempStore();
-    const pacer = new BudgetPacer({ store, timeScale: SCALE });
+    const pacer = new BudgetPacer({ store, timeScale: scale });
     const github = await sandboxClient(harness, {
       pacer,
       requestTimeoutMs: 30_000,
