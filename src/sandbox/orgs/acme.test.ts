@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../config/index.js';
 import { type SeededRepo, seedOrg } from '../seed.js';
 import { ACME_EXPECTED, ACME_ORG } from './acme.js';
 
@@ -27,6 +28,20 @@ const tagsOf = (repo: string) => git(repo, 'tag', '--list').split('\n').filter(B
 const prefixOf = (repo: string) => (repo === 'website' ? 't' : 'v');
 
 describe('the acme org', () => {
+  it('carries only .cutter.yml files that Cutter accepts (the control repo once listed the pattern as an array)', async () => {
+    const configs = ACME_ORG.repos.flatMap((repo) =>
+      repo.history.flatMap((step) => {
+        const files = 'files' in step ? (step.files as Record<string, string> | undefined) : undefined;
+        const text = files?.['.cutter.yml'];
+        return text === undefined ? [] : [{ repo: repo.name, text }];
+      }),
+    );
+    expect(configs.length).toBeGreaterThan(0);
+    for (const { repo, text } of configs) {
+      await expect(parseConfig(text, `${repo}/.cutter.yml`)).resolves.toBeDefined();
+    }
+  });
+
   it('has 25 connectors, one of them archived, and an expectation for every repo', () => {
     const connectors = ACME_ORG.repos.filter((r) => r.name.startsWith('connector-'));
     expect(connectors).toHaveLength(25);

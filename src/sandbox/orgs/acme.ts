@@ -240,7 +240,7 @@ export const ACME_ORG: OrgSpec = {
       description: 'Org-wide Cutter configuration; a push here can start a fleet release',
       history: [
         commit('chore: cutter org config', {
-          '.cutter.yml': "fleet:\n  pattern: ['connector-*']\n  exclude: []\nnotify:\n  slack: {}\n",
+          '.cutter.yml': 'fleet:\n  org: acme\n  pattern: connector-*\n',
         }),
       ],
     },
