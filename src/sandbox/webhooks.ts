@@ -194,8 +194,12 @@ export class WebhookDispatcher {
       const text = await res.text();
       record.status_code = res.status;
       record.status = res.status >= 200 && res.status < 300 ? 'OK' : `Invalid HTTP Response: ${res.status}`;
+      const responseHeaders: Record<string, string> = {};
+      res.headers.forEach((value, name) => {
+        responseHeaders[name] = value;
+      });
       record.response = {
-        headers: Object.fromEntries(res.headers.entries()),
+        headers: responseHeaders,
         payload: text.length > MAX_RESPONSE_BODY ? text.slice(0, MAX_RESPONSE_BODY) : text,
       };
     } catch (err) {

@@ -92,6 +92,8 @@ export async function demoCommand(o: DemoCommandOptions, out = process.stdout, e
         GITHUB_TOKEN: TOKEN,
         GITHUB_API_URL: githubUrl,
         CUTTER_API_TOKEN: apiToken,
+        // The dashboard's fleet view opens on the sandbox org.
+        CUTTER_ORG: 'acme',
       },
     });
     closers.push(() => server.close());
@@ -106,8 +108,9 @@ export async function demoCommand(o: DemoCommandOptions, out = process.stdout, e
     out.write(
       [
         '',
+        `Dashboard       ${server.url}/   (log in with the API token below)`,
         `Cutter server   ${server.url}   (GET ${server.url}/api/tasks?kind=fleet, …/api/tasks/${result.task.id})`,
-        `API token       ${apiToken}   (Authorization: Bearer …)`,
+        `API token       ${apiToken}   (dashboard login; API: Authorization: Bearer …)`,
         `Webhooks        acme's org hook → ${server.url}/webhooks/github (push to any acme repo to release it)`,
         `State           ${root}`,
         '',
