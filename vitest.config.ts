@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most suites wait on git, HTTP and child processes rather than the CPU: vitest's default of (cores - 1) = 1
+    // worker on a 2-core machine leaves the machine idle.
+    poolOptions: { forks: { minForks: 1, maxForks: 3 } },
     reporters: ['default'],
   },
 });

@@ -77,7 +77,9 @@ let h: Harness;
 let dir: string;
 
 beforeAll(async () => {
-  h = await startSandbox();
+  // This test is about crashes, not GitHub's budget: the driver's 50 pushes plus Cutter's 150 writes would cross
+  // the 80-writes-a-minute secondary limit on a quiet machine, and the driver's own Octokit does not wait it out.
+  h = await startSandbox({ limits: { writesPerMinute: 100_000, writesPerHour: 1_000_000 } });
   dir = await mkdtemp(join(tmpdir(), 'cutter-serve-chaos-'));
 });
 afterAll(async () => {
