@@ -67,7 +67,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
         : `${commits} commits: generated in ${fixture.generatedInSeconds} s`,
     );
     await prepareSemanticRelease(fixture);
-    await prepareGitCliff(fixture);
+    await prepareGitCliff(fixture, context.root);
     const contenders: Contender<CoreSample>[] = [floorContender(fixture, limits)];
     if (!missingCli) contenders.push(cutterContender(fixture, context.root, limits));
     contenders.push(

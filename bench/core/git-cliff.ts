@@ -1,6 +1,8 @@
 // Peer: git-cliff `--bumped-version` with a conventional-commits config and the `v[0-9].*` tag pattern.
-import { writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { timedSpawn } from '../lib/measure.js';
 import type { Contender } from '../lib/rounds.js';
 import type { CoreFixture } from './fixture.js';
@@ -47,7 +49,43 @@ export function cliffConfigPath(fixture: CoreFixture): string {
   return join(fixture.repoDir, '..', 'cliff.toml');
 }
 
-export async function prepareGitCliff(fixture: CoreFixture): Promise<void> {
+/**
+ * git-cliff is installed on demand into `bench/work/peers`, not as a devDependency: its npm wrapper lists one
+ * optional binary package per platform, and a lockfile written where the registry lacks some of them makes
+ * `npm ci` refuse to install anything. `npm install` tolerates missing optional binaries.
+ */
+export const GIT_CLIFF_VERSION = '2.14.2';
+
+function peersDir(root: string): string {
+  return join(root, 'bench', 'work', 'peers');
+}
+
+export function gitCliffBin(root: string): string {
+  return join(peersDir(root), 'node_modules', '.bin', 'git-cliff');
+}
+
+/** Installs the pinned git-cliff when absent; reruns find it in place. */
+export async function ensureGitCliff(root: string): Promise<string> {
+  const bin = gitCliffBin(root);
+  try {
+    await access(bin);
+    return bin;
+  } catch {
+    const dir = peersDir(root);
+    await mkdir(dir, { recursive: true });
+    process.stderr.write(`installing git-cliff@${GIT_CLIFF_VERSION} into ${dir} for the benchmark\n`);
+    await promisify(execFile)(
+      'npm',
+      ['install', '--no-save', '--no-package-lock', '--prefix', dir, `git-cliff@${GIT_CLIFF_VERSION}`],
+      { cwd: dir },
+    );
+    await access(bin);
+    return bin;
+  }
+}
+
+export async function prepareGitCliff(fixture: CoreFixture, root: string): Promise<void> {
+  await ensureGitCliff(root);
   await writeFile(cliffConfigPath(fixture), CLIFF_TOML);
 }
 
@@ -58,7 +96,7 @@ export function gitCliffVersion(stdout: string): string | null {
 }
 
 export function gitCliffContender(fixture: CoreFixture, root: string, limits: RunLimits = {}): Contender<CoreSample> {
-  const bin = join(root, 'node_modules', '.bin', 'git-cliff');
+  const bin = gitCliffBin(root);
   return {
     name: 'git-cliff',
     async run() {
