@@ -116,6 +116,21 @@ describe('sandbox webhooks', () => {
     expect(received.at(-1)?.delivery).toBe(first.guid);
   });
 
+  it('pages an org hook delivery log with Link headers that name the org (regression: /orgs//hooks)', async () => {
+    const { data: hooks } = await h.octokit.rest.orgs.listWebhooks({ org: 'acme' });
+    const hookId = hooks[0]?.id ?? 0;
+    const first = await h.octokit.rest.orgs.listWebhookDeliveries({ org: 'acme', hook_id: hookId, per_page: 1 });
+    expect(first.headers.link).toContain(`/orgs/acme/hooks/${hookId}/deliveries?`);
+    expect(first.headers.link).toContain('rel="next"');
+    const all = await h.octokit.paginate(h.octokit.rest.orgs.listWebhookDeliveries, {
+      org: 'acme',
+      hook_id: hookId,
+      per_page: 2,
+    });
+    expect(all.length).toBe(received.length);
+    expect(new Set(all.map((d) => d.id)).size).toBe(all.length);
+  });
+
   it('never lets a push wait on a webhook receiver', async () => {
     const dir = await h.tmp();
     await gitOk(dir, ['clone', '-q', h.remote('acme', 'connector-hooks'), 'c']);

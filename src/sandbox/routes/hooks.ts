@@ -17,6 +17,11 @@ function scope(ctx: Ctx): { owner: string; repo: string } {
   return { owner: repo.owner, repo: repo.name };
 }
 
+/** The concrete URL path of a scope's hooks, for `Link` headers: `/orgs/acme/hooks` or `/repos/acme/x/hooks`. */
+function hooksPath(ctx: Ctx, s: { owner: string; repo: string }): string {
+  return `${ctx.sandbox.links.api}${s.repo ? `/repos/${s.owner}/${s.repo}` : `/orgs/${s.owner}`}/hooks`;
+}
+
 function byId(ctx: Ctx, s: { owner: string; repo: string }): HookRecord {
   const id = Number(ctx.params['hook_id']);
   const h = Number.isInteger(id) ? ctx.sandbox.state.get<HookRecord>('hook', id) : null;
@@ -77,11 +82,7 @@ function hookRoutes(base: string): RouteDef<Services>[] {
       async handler(ctx) {
         const s = scope(ctx);
         const list = ctx.sandbox.state.list<HookRecord>('hook', s.owner, s.repo);
-        const { body, headers } = paged(
-          `${ctx.sandbox.links.api}${ctx.params['org'] ? `/orgs/${s.owner}` : `/repos/${s.owner}/${s.repo}`}/hooks`,
-          ctx.query,
-          list,
-        );
+        const { body, headers } = paged(hooksPath(ctx, s), ctx.query, list);
         return { status: 200, body: body.map((h) => hook(ctx.sandbox.links, h)), headers };
       },
     },
@@ -128,10 +129,11 @@ function hookRoutes(base: string): RouteDef<Services>[] {
       method: 'GET',
       template: `${base}/hooks/{hook_id}/deliveries`,
       async handler(ctx) {
-        const h = byId(ctx, scope(ctx));
+        const s = scope(ctx);
+        const h = byId(ctx, s);
         const log = ctx.sandbox.webhooks();
         const list = log ? await log.deliveries(h.id) : [];
-        const { body, headers } = paged(`${ctx.sandbox.links.api}${base}/hooks/${h.id}/deliveries`, ctx.query, list);
+        const { body, headers } = paged(`${hooksPath(ctx, s)}/${h.id}/deliveries`, ctx.query, list);
         return { status: 200, body, headers };
       },
     },
