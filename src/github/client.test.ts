@@ -6,6 +6,7 @@ import { CutterError } from '../core/errors.js';
 import { clearSecrets, redact } from '../core/redact.js';
 import { isTransient } from '../workflow/transient.js';
 import { createGitHubClient } from './client.js';
+import { EtagCache } from './etag-cache.js';
 import { githubStatus } from './github-error.js';
 import type { Pacer } from './pacer.js';
 
@@ -154,5 +155,63 @@ describe('createGitHubClient', () => {
     expect(githubStatus(err)).toBe(403);
     expect(err?.details?.['retryAfterMs']).toBeGreaterThanOrEqual(1000);
     expect(err?.hint).toContain('slow down');
+  });
+
+  it('asks the pacer for a read, not a write, for a GraphQL query (secondary limits count it by points)', async () => {
+    const asked: string[] = [];
+    const pacer: Pacer = {
+      async acquire(kind) {
+        asked.push(kind);
+        return () => {};
+      },
+      noteRetryAfter: () => {},
+    };
+    const gh = await client({ pacer });
+    const data = await gh.graphql<{ organization: { login: string } }>(
+      'query { organization(login: "acme") { login } }',
+    );
+    expect(data.organization.login).toBe('acme');
+    expect(asked).toEqual(['read']);
+  });
+
+  it('sends a repeated read with If-None-Match and serves the 304 from its cache; a change is read afresh', async () => {
+    const etagCache = new EtagCache(10);
+    const gh = await client({ etagCache });
+    h.sandbox.resetCounters();
+    const first = await gh.rest.git.getRef({ owner: 'acme', repo: 'client-target', ref: 'heads/main' });
+    const again = await gh.rest.git.getRef({ owner: 'acme', repo: 'client-target', ref: 'heads/main' });
+    expect(again.status).toBe(200);
+    expect(again.data).toEqual(first.data);
+    // A caller changing what it got back does not change what the next 304 returns.
+    (again.data as { ref: string }).ref = 'changed by the caller';
+    const third = await gh.rest.git.getRef({ owner: 'acme', repo: 'client-target', ref: 'heads/main' });
+    expect(third.data.ref).toBe('refs/heads/main');
+    let counters = h.sandbox.counters();
+    expect(counters.byStatus['304']).toBe(2);
+    expect(counters.byStatus['200']).toBe(1);
+    expect(etagCache.stats.hits).toBe(2);
+
+    const plain = await client({ etagCache: false });
+    await plain.rest.git.createRef({
+      owner: 'acme',
+      repo: 'client-target',
+      ref: 'refs/heads/etag-moved',
+      sha: first.data.object.sha,
+    });
+    const before = await gh.rest.git.getRef({ owner: 'acme', repo: 'client-target', ref: 'heads/etag-moved' });
+    const { data: put } = await plain.rest.repos.createOrUpdateFileContents({
+      owner: 'acme',
+      repo: 'client-target',
+      path: 'moved.txt',
+      message: 'chore: move the branch',
+      content: Buffer.from('moved\n').toString('base64'),
+      branch: 'etag-moved',
+    });
+    const commit = { sha: put.commit.sha! };
+    const after = await gh.rest.git.getRef({ owner: 'acme', repo: 'client-target', ref: 'heads/etag-moved' });
+    expect(before.data.object.sha).toBe(first.data.object.sha);
+    expect(after.data.object.sha).toBe(commit.sha);
+    counters = h.sandbox.counters();
+    expect(counters.byStatus['304']).toBe(2);
   });
 });

@@ -5,6 +5,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { CutterError } from '../core/errors.js';
 import { redact, registerSecret } from '../core/redact.js';
+import { EtagCache } from './etag-cache.js';
 import { toCutterError } from './github-error.js';
 import { type Pacer, passThroughPacer } from './pacer.js';
 
@@ -49,9 +50,28 @@ export interface GitHubClientOptions {
   maxRetryAfterMs?: number;
   /** Rate-limit retries inside the client (default 2). */
   rateLimitRetries?: number;
+  /**
+   * REST GET answers kept by ETag (default a 2,000-entry LRU; `false` turns it off): repeated reads go out with
+   * If-None-Match, and GitHub's 304 does not count against the primary rate limit.
+   */
+  etagCache?: EtagCache | false;
 }
 
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/**
+ * GraphQL is POST but reads: GitHub's secondary limits count it by query points, not as content creation, so it
+ * must not spend the write budget (mutations, which Cutter does not send, would be the exception).
+ */
+function requestKind(method: string, route: string): 'read' | 'write' {
+  if (route === '/graphql' || route.endsWith('/api/graphql')) return 'read';
+  return WRITE_METHODS.has(method) ? 'write' : 'read';
+}
+
+const statusOf = (err: unknown): number | undefined =>
+  typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number'
+    ? (err as { status: number }).status
+    : undefined;
 
 /**
  * Octokit's own write spacing (one write per second per process) is replaced by the Pacer, which knows the
@@ -111,6 +131,7 @@ export async function createGitHubClient(options: GitHubClientOptions = {}): Pro
   const logger = redactingLogger(options.logger ?? silentLogger);
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
   const rateLimitRetries = options.rateLimitRetries ?? 2;
+  const etags = options.etagCache === false ? null : (options.etagCache ?? new EtagCache());
   if (token) registerSecret(token);
   if (!token && !app) {
     throw new CutterError('CUTTER_GITHUB_AUTH', 'no GitHub credentials', {
@@ -152,10 +173,32 @@ export async function createGitHubClient(options: GitHubClientOptions = {}): Pro
     const method = String(opts.method ?? 'GET').toUpperCase();
     // Paginated calls carry a full URL: keep the path only (no host, no query) in errors and logs.
     const route = decodeURI(new URL(String(opts.url ?? ''), 'http://github.invalid').pathname);
-    const done = await pacer.acquire(WRITE_METHODS.has(method) ? 'write' : 'read');
+    // The expanded URL plus Accept (a media type changes the body) names one cacheable answer.
+    let cacheKey: string | null = null;
+    if (etags && method === 'GET') {
+      const parsed = octokit.request.endpoint.parse(opts as never);
+      cacheKey = `${String(parsed.headers['accept'] ?? '')} ${parsed.url}`;
+      const etag = etags.etagOf(cacheKey);
+      if (etag) opts.headers = { ...opts.headers, 'if-none-match': etag };
+    }
+    const done = await pacer.acquire(requestKind(method, route));
     try {
-      return await request(opts);
+      const response = await request(opts);
+      const etag = response.headers.etag;
+      if (cacheKey && etags && response.status === 200 && typeof etag === 'string') {
+        etags.remember(cacheKey, {
+          etag,
+          status: response.status,
+          url: response.url,
+          headers: response.headers,
+          data: response.data,
+        });
+      }
+      return response;
     } catch (err) {
+      // Not modified: the answer we already hold is still current.
+      const cached = cacheKey && etags && statusOf(err) === 304 ? etags.reuse(cacheKey) : undefined;
+      if (cached) return { status: 200, url: cached.url, headers: cached.headers, data: cached.data } as never;
       throw toCutterError(err, method, route);
     } finally {
       done();
