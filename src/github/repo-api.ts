@@ -49,6 +49,11 @@ export interface LatestTagLookup {
   foreign: string[];
   /** Higher-versioned tags skipped because the head does not contain them (side branches). */
   unreachable: string[];
+  /**
+   * The lowest release tag that contains the head (the head is its ancestor): the head was already released
+   * there, e.g. a late redelivery of an older push. Null when no higher tag contains the head.
+   */
+  releasedIn: LatestTagFound | null;
 }
 
 /** How many not-reachable candidates are tried before giving up (each costs one compare request). */
@@ -74,6 +79,8 @@ export async function findLatestReleaseTag(
   let names = refs.map((r) => r.ref.replace(/^refs\/tags\//, ''));
   const unreachable: string[] = [];
   let foreign: string[] = [];
+  // Candidates come highest first, so the last tag seen that contains the head is the first release of it.
+  let releasedIn: LatestTagFound | null = null;
   for (let tries = 0; tries <= MAX_UNREACHABLE; tries++) {
     const pick = pickLatestTag(names, tagFormat, {
       ...(opts.pkg !== undefined ? { pkg: opts.pkg } : {}),
@@ -81,19 +88,23 @@ export async function findLatestReleaseTag(
       ...(opts.range !== undefined ? { range: opts.range } : {}),
     });
     if (tries === 0) foreign = pick?.foreign ?? [];
-    if (pick === null) return { latest: null, foreign, unreachable };
+    if (pick === null) return { latest: null, foreign, unreachable, releasedIn };
     const { data } = await gh.rest.repos.compareCommitsWithBasehead({
       owner: repo.owner,
       repo: repo.name,
       basehead: `${pick.tag}...${head}`,
       per_page: 1,
     });
+    const found = { tag: pick.tag, version: pick.version, commit: data.base_commit.sha };
     if (data.status === 'ahead' || data.status === 'identical') {
-      return { latest: { tag: pick.tag, version: pick.version, commit: data.base_commit.sha }, foreign, unreachable };
+      return { latest: found, foreign, unreachable, releasedIn };
     }
-    unreachable.push(pick.tag);
+    if (data.status === 'behind') releasedIn = found;
+    else unreachable.push(pick.tag);
     names = names.filter((n) => n !== pick.tag);
   }
+  // Many releases since an old head: it is released all the same, in the lowest of the tags looked at.
+  if (releasedIn !== null) return { latest: null, foreign, unreachable, releasedIn };
   throw new CutterError(
     'CUTTER_NO_PROGRESS',
     `${full(repo)}: more than ${MAX_UNREACHABLE} release tags are not on the branch`,

@@ -1,4 +1,5 @@
-// Step "latest-tag": the highest release tag the head contains (SemVer order), or none for a first release.
+// Step "latest-tag": the highest release tag the head contains (SemVer order), none for a first release, or a skip
+// when a release already contains the head.
 
 import { findLatestReleaseTag } from '../github/repo-api.js';
 import type { Step } from '../workflow/types.js';
@@ -22,6 +23,12 @@ export const latestTagStep: Step<ReleaseDeps> = {
       includePrerelease: (release.channel ?? null) !== null,
       ...(branch?.range !== undefined ? { range: branch.range } : {}),
     });
+    if (found.releasedIn !== null) {
+      // A late (re)delivery of a push that a newer release already contains: nothing to tag, and no conflict.
+      const { tag, commit } = found.releasedIn;
+      ctx.log(`${head.slice(0, 7)} is an ancestor of ${tag} (${commit.slice(0, 7)}): already released`);
+      return { complete: true, patch: { skipped: { reason: `already released in ${tag}` } } };
+    }
     if (found.unreachable.length > 0) {
       ctx.log(`skipped tags not contained in ${head.slice(0, 7)}: ${found.unreachable.join(', ')}`);
     }
