@@ -68,6 +68,17 @@ describe('sandbox webhooks', () => {
     expect(new Set(received.map((r) => r.delivery)).size).toBe(received.length);
   });
 
+  it('lists only the commits new to the repository when a push creates a branch', async () => {
+    const dir = await h.tmp();
+    await gitOk(dir, ['clone', '-q', h.remote('acme', 'connector-hooks'), 'b']);
+    await gitOk(`${dir}/b`, ['checkout', '-q', '-b', 'feature/new']);
+    await gitOk(`${dir}/b`, ['commit', '-q', '--allow-empty', '-m', 'feat: only on the new branch']);
+    await gitOk(`${dir}/b`, ['push', '-q', 'origin', 'feature/new']);
+    await idle();
+    const push = received.find((r) => r.event === 'push' && r.payload.ref === 'refs/heads/feature/new');
+    expect(push?.payload.commits?.map((c) => c.message)).toEqual(['feat: only on the new branch']);
+  });
+
   it('delivers release and merged pull_request events', async () => {
     await h.octokit.rest.repos.createRelease({ owner: 'acme', repo: 'connector-hooks', tag_name: 'v1.0.0' });
     const main = (await h.octokit.rest.git.getRef({ owner: 'acme', repo: 'connector-hooks', ref: 'heads/main' })).data

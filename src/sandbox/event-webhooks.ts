@@ -7,7 +7,8 @@ import { type HookRecord, loginId, type PullRecord, type ReleaseRecord } from '.
 import { createPayload, type PushCommit, pullRequestPayload, pushPayload, releasePayload } from './webhook-payloads.js';
 import { type HookConfig, WebhookDispatcher } from './webhooks.js';
 
-const MAX_PUSH_COMMITS = 20;
+/** GitHub caps a push payload's `commits` at 20 only for timeline events; webhook deliveries carry up to 2048. */
+const MAX_PUSH_COMMITS = 2048;
 
 function toConfig(h: HookRecord): HookConfig {
   return {
@@ -34,10 +35,20 @@ export function attachWebhooks(sandbox: Sandbox): WebhookDispatcher {
   });
   const urls = () => ({ api: sandbox.url, web: sandbox.url });
 
-  async function pushCommits(owner: string, name: string, before: string, after: string): Promise<PushCommit[]> {
+  async function pushCommits(
+    owner: string,
+    name: string,
+    pushedRefs: string[],
+    before: string,
+    after: string,
+  ): Promise<PushCommit[]> {
     if (after === ZERO_SHA) return [];
-    // For a new branch GitHub lists the commits new to the repo; the sandbox lists the newest 20 of the branch.
-    const range = before === ZERO_SHA ? [after] : [`${before}..${after}`];
+    // A new branch lists, like GitHub, only the commits new to the repository: reachable from it and from no ref
+    // that existed before this push (refs created or moved by the same push do not count). Not `--all`: it adds HEAD.
+    const range =
+      before === ZERO_SHA
+        ? [after, '--not', ...pushedRefs.map((r) => `--exclude=${r}`), '--glob=refs/*']
+        : [`${before}..${after}`];
     const shas = (await sandbox.git.revList(owner, name, range, { max: MAX_PUSH_COMMITS })).reverse();
     const commits = await sandbox.git.readCommits(owner, name, shas);
     return Promise.all(
@@ -65,7 +76,15 @@ export function attachWebhooks(sandbox: Sandbox): WebhookDispatcher {
     if (e.kind === 'refs') {
       for (const change of e.changes) {
         const isTag = change.ref.startsWith('refs/tags/');
-        const commits = isTag ? [] : await pushCommits(repo.owner, repo.name, change.before, change.after);
+        const commits = isTag
+          ? []
+          : await pushCommits(
+              repo.owner,
+              repo.name,
+              e.changes.map((c) => c.ref),
+              change.before,
+              change.after,
+            );
         const payload = pushPayload(
           {
             repo,
