@@ -18,6 +18,8 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Bytes sent as they are instead of JSON (release asset downloads). */
+  raw?: { bytes: Buffer; contentType: string };
 }
 
 export interface RouteDef<S> {
@@ -26,6 +28,8 @@ export interface RouteDef<S> {
   template: string;
   /** The template to validate against when it differs (GitHub serves some paths the spec spells differently). */
   specTemplate?: string;
+  /** Hand the handler the request body as a Buffer instead of parsed JSON (release asset uploads). */
+  rawBody?: boolean;
   handler: (ctx: RouteContext<S>) => Promise<Reply>;
 }
 

@@ -328,6 +328,7 @@ export class Sandbox {
         return self.links;
       },
       clock: this.clock,
+      assetsDir: `${this.opts.root}/release-assets`,
       nowIso: () => isoSeconds(this.clock.now()),
       requireOwner: (ctx: Ctx, owner: string) => {
         if (!this.canAccess(ctx.token, owner) || !this.orgExists(owner)) throw notFound();
@@ -672,7 +673,8 @@ export class Sandbox {
         return;
       }
       let body: unknown;
-      if (raw.body && raw.body.length > 0) {
+      if (matched?.def.rawBody) body = raw.body ?? Buffer.alloc(0);
+      else if (raw.body && raw.body.length > 0) {
         try {
           body = JSON.parse(raw.body.toString('utf8'));
         } catch {
@@ -704,6 +706,18 @@ export class Sandbox {
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
         send(err.status, err.body(), err.headers);
+        return;
+      }
+      if (reply.raw) {
+        // bytes, not JSON: nothing for the OpenAPI validator to read
+        status = reply.status;
+        res.writeHead(reply.status, {
+          ...headers,
+          'content-type': reply.raw.contentType,
+          'content-length': String(reply.raw.bytes.length),
+          ...reply.headers,
+        });
+        res.end(method === 'HEAD' ? undefined : reply.raw.bytes);
         return;
       }
       if (reply.status === 204) {

@@ -30,6 +30,8 @@ export interface Services {
   git: GitStore;
   links: Links;
   clock: SandboxClock;
+  /** Directory holding uploaded release asset bytes (under the sandbox root). */
+  assetsDir: string;
   /** Simulated now as GitHub prints it (ISO-8601 without milliseconds). */
   nowIso(): string;
   /** The repository, or a 404 HttpError (unknown repo, or a token that may not see the owner). */

@@ -304,13 +304,56 @@ export interface ReleaseRecord {
   updated_at: string;
 }
 
-export function release(l: Links, r: ReleaseRecord) {
+/**
+ * Where `upload_url` points: GitHub serves uploads on its own origin (uploads.github.com); the sandbox serves
+ * them on its one origin under this prefix, the way GitHub Enterprise Server does (`/api/uploads`).
+ */
+export const UPLOADS_PREFIX = '/uploads';
+
+/** A release asset as stored; its bytes live in a file under the sandbox root, named by the asset id. */
+export interface ReleaseAssetRecord {
+  id: number;
+  owner: string;
+  repo: string;
+  releaseId: number;
+  name: string;
+  label: string | null;
+  content_type: string;
+  size: number;
+  /** `sha256:<hex>`, as GitHub reports it. */
+  digest: string;
+  uploader: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export function releaseAsset(l: Links, a: ReleaseAssetRecord, tag: string) {
+  const base = repoUrl(l, a.owner, a.repo);
+  return {
+    url: `${base}/releases/assets/${a.id}`,
+    browser_download_url: `${l.api}/${a.owner}/${a.repo}/releases/download/${encodeURIComponent(tag)}/${encodeURIComponent(a.name)}`,
+    id: a.id,
+    node_id: nodeId('ReleaseAsset', a.id),
+    name: a.name,
+    label: a.label,
+    state: 'uploaded' as const,
+    content_type: a.content_type,
+    size: a.size,
+    digest: a.digest,
+    download_count: 0,
+    created_at: a.created_at,
+    updated_at: a.updated_at,
+    uploader: simpleUser(l, a.uploader),
+  };
+}
+
+export function release(l: Links, r: ReleaseRecord, assets: readonly ReleaseAssetRecord[] = []) {
   const base = repoUrl(l, r.owner, r.repo);
   return {
     url: `${base}/releases/${r.id}`,
     html_url: `${l.api}/${r.owner}/${r.repo}/releases/tag/${encodeURIComponent(r.tag_name)}`,
     assets_url: `${base}/releases/${r.id}/assets`,
-    upload_url: `${l.api}/uploads/repos/${r.owner}/${r.repo}/releases/${r.id}/assets{?name,label}`,
+    upload_url: `${l.api}${UPLOADS_PREFIX}/repos/${r.owner}/${r.repo}/releases/${r.id}/assets{?name,label}`,
     tarball_url: `${base}/tarball/${encodeURIComponent(r.tag_name)}`,
     zipball_url: `${base}/zipball/${encodeURIComponent(r.tag_name)}`,
     id: r.id,
@@ -326,7 +369,7 @@ export function release(l: Links, r: ReleaseRecord) {
     updated_at: r.updated_at,
     published_at: r.published_at,
     author: simpleUser(l, r.author),
-    assets: [],
+    assets: assets.map((a) => releaseAsset(l, a, r.tag_name)),
   };
 }
 

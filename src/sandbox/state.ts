@@ -1,10 +1,10 @@
-// The sandbox's non-git state (orgs, repos, releases, pulls, hooks, statuses, check runs) in one SQLite file.
+// The sandbox's non-git state (orgs, repos, releases and their assets' metadata, pulls, hooks, statuses, check runs) in one SQLite file.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
-export type DocKind = 'org' | 'repo' | 'release' | 'pull' | 'hook' | 'status' | 'check_run';
+export type DocKind = 'org' | 'repo' | 'release' | 'release_asset' | 'pull' | 'hook' | 'status' | 'check_run';
 
 /**
  * Every record is a JSON document keyed by kind and a GitHub-style numeric id, scoped to an owner/repo.

@@ -8,6 +8,7 @@ import { contentRoutes } from './contents.js';
 import { gitDataRoutes } from './git-data.js';
 import { webhookConfigRoutes } from './hooks.js';
 import { pullRoutes } from './pulls.js';
+import { releaseAssetRoutes } from './release-assets.js';
 import { releaseRoutes } from './releases.js';
 import { repoRoutes } from './repos.js';
 import { statusRoutes } from './statuses.js';
@@ -18,6 +19,7 @@ export const sandboxRoutes: RouteDef<Services>[] = [
   ...gitDataRoutes,
   ...commitRoutes,
   ...releaseRoutes,
+  ...releaseAssetRoutes,
   ...pullRoutes,
   ...contentRoutes,
   ...statusRoutes,

@@ -5,7 +5,13 @@ import { objectBody, optBool, optString, paged, reqString } from '../request-inp
 import { notFound, unprocessable } from '../rest-errors.js';
 import type { RouteDef } from '../router.js';
 import type { Ctx, Services } from '../services.js';
-import { type ReleaseRecord, release } from '../shapes.js';
+import { type ReleaseRecord, release as releaseShape } from '../shapes.js';
+import { assetsOf, removeReleaseAssets } from './release-assets.js';
+
+/** The API shape of a release, with its uploaded assets. */
+function release(ctx: Ctx, r: ReleaseRecord) {
+  return releaseShape(ctx.sandbox.links, r, assetsOf(ctx, r));
+}
 
 function target(ctx: Ctx) {
   const repo = ctx.sandbox.repo(ctx, ctx.params['owner'] ?? '', ctx.params['repo'] ?? '');
@@ -99,7 +105,7 @@ export const releaseRoutes: RouteDef<Services>[] = [
         releaseId: id,
         sender: ctx.login,
       });
-      const out = release(ctx.sandbox.links, rec);
+      const out = release(ctx, rec);
       return { status: 201, body: out, headers: { location: out.url } };
     },
   },
@@ -110,7 +116,7 @@ export const releaseRoutes: RouteDef<Services>[] = [
       const { owner, name } = target(ctx);
       const list = all(ctx, owner, name).sort(newestFirst);
       const { body, headers } = paged(`${ctx.sandbox.links.api}/repos/${owner}/${name}/releases`, ctx.query, list);
-      return { status: 200, body: body.map((r) => release(ctx.sandbox.links, r)), headers };
+      return { status: 200, body: body.map((r) => release(ctx, r)), headers };
     },
   },
   {
@@ -122,7 +128,7 @@ export const releaseRoutes: RouteDef<Services>[] = [
         .filter((r) => !r.draft && !r.prerelease)
         .sort(newestFirst)[0];
       if (!latest) throw notFound();
-      return { status: 200, body: release(ctx.sandbox.links, latest) };
+      return { status: 200, body: release(ctx, latest) };
     },
   },
   {
@@ -133,7 +139,7 @@ export const releaseRoutes: RouteDef<Services>[] = [
       const r = ctx.sandbox.state.find<ReleaseRecord>('release', owner, name, ctx.params['tag'] ?? '');
       // Drafts are invisible by tag, as on GitHub.
       if (!r || r.draft) throw notFound();
-      return { status: 200, body: release(ctx.sandbox.links, r) };
+      return { status: 200, body: release(ctx, r) };
     },
   },
   {
@@ -141,7 +147,7 @@ export const releaseRoutes: RouteDef<Services>[] = [
     template: '/repos/{owner}/{repo}/releases/{release_id}',
     async handler(ctx) {
       const { owner, name } = target(ctx);
-      return { status: 200, body: release(ctx.sandbox.links, byId(ctx, owner, name)) };
+      return { status: 200, body: release(ctx, byId(ctx, owner, name)) };
     },
   },
   {
@@ -187,7 +193,7 @@ export const releaseRoutes: RouteDef<Services>[] = [
         releaseId: rec.id,
         sender: ctx.login,
       });
-      return { status: 200, body: release(ctx.sandbox.links, next) };
+      return { status: 200, body: release(ctx, next) };
     },
   },
   {
@@ -196,6 +202,7 @@ export const releaseRoutes: RouteDef<Services>[] = [
     async handler(ctx) {
       const { owner, name } = target(ctx);
       const rec = byId(ctx, owner, name);
+      await removeReleaseAssets(ctx, rec);
       ctx.sandbox.state.remove('release', rec.id);
       return { status: 204 };
     },

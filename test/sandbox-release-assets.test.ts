@@ -1,0 +1,128 @@
+// Release assets on the sandbox: upload through upload_url, list, get, download, rename, delete, duplicates.
+
+import { createHash } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startSandbox } from './sandbox-harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startSandbox();
+  await h.sandbox.createRepo('acme', 'assets', { autoInit: true });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const o = { owner: 'acme', repo: 'assets' };
+
+/** Octokit's way to reach the uploads host: the origin and path prefix of `upload_url`. */
+function uploadsBase(uploadUrl: string): string {
+  return uploadUrl.slice(0, uploadUrl.indexOf('/repos/'));
+}
+
+async function upload(releaseId: number, uploadUrl: string, name: string, bytes: Buffer) {
+  return h.octokit.rest.repos.uploadReleaseAsset({
+    ...o,
+    release_id: releaseId,
+    name,
+    baseUrl: uploadsBase(uploadUrl),
+    headers: { 'content-type': 'application/gzip', 'content-length': bytes.length },
+    data: bytes as unknown as string,
+  });
+}
+
+async function status(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+    return 200;
+  } catch (err) {
+    return (err as { status: number }).status;
+  }
+}
+
+describe('release assets', () => {
+  it('uploads to upload_url, lists, gets, downloads the same bytes, and shows them on the release', async () => {
+    const { data: rel } = await h.octokit.rest.repos.createRelease({ ...o, tag_name: 'v1.0.0' });
+    expect(rel.upload_url).toMatch(/\/uploads\/repos\/acme\/assets\/releases\/\d+\/assets\{\?name,label\}$/);
+    const bytes = Buffer.from([0x1f, 0x8b, 0, 1, 2, 3, 255, 0, 10]);
+    const { status: st, data: asset } = await upload(rel.id, rel.upload_url, 'widget-1.0.0.tgz', bytes);
+    expect(st).toBe(201);
+    expect(asset).toMatchObject({
+      name: 'widget-1.0.0.tgz',
+      size: bytes.length,
+      content_type: 'application/gzip',
+      state: 'uploaded',
+      digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+      uploader: { login: 'release-bot' },
+    });
+
+    const { data: list } = await h.octokit.rest.repos.listReleaseAssets({ ...o, release_id: rel.id });
+    expect(list.map((a) => a.name)).toEqual(['widget-1.0.0.tgz']);
+    const { data: again } = await h.octokit.rest.repos.getRelease({ ...o, release_id: rel.id });
+    expect(again.assets.map((a) => a.id)).toEqual([asset.id]);
+    const { data: meta } = await h.octokit.rest.repos.getReleaseAsset({ ...o, asset_id: asset.id });
+    expect(meta.browser_download_url).toContain('/releases/download/v1.0.0/widget-1.0.0.tgz');
+
+    const download = await h.octokit.rest.repos.getReleaseAsset({
+      ...o,
+      asset_id: asset.id,
+      headers: { accept: 'application/octet-stream' },
+    });
+    expect(Buffer.from(download.data as unknown as ArrayBuffer).equals(bytes)).toBe(true);
+
+    // the bytes live on disk under the sandbox root
+    const files = await readdir(join(h.root, 'release-assets'));
+    expect(files).toContain(String(asset.id));
+    expect((await stat(join(h.root, 'release-assets', String(asset.id)))).size).toBe(bytes.length);
+    expect(h.sandbox.violations).toEqual([]);
+  });
+
+  it('refuses a second asset of the same name with 422, keeping the first', async () => {
+    const { data: rel } = await h.octokit.rest.repos.createRelease({ ...o, tag_name: 'v1.1.0' });
+    const first = Buffer.from('first\n');
+    const { data: asset } = await upload(rel.id, rel.upload_url, 'checksums.txt', first);
+    expect(await status(upload(rel.id, rel.upload_url, 'checksums.txt', Buffer.from('second\n')))).toBe(422);
+    const download = await h.octokit.rest.repos.getReleaseAsset({
+      ...o,
+      asset_id: asset.id,
+      headers: { accept: 'application/octet-stream' },
+    });
+    expect(Buffer.from(download.data as unknown as ArrayBuffer).toString()).toBe('first\n');
+    expect(h.sandbox.violations).toEqual([]);
+  });
+
+  it('refuses an upload without a name or without bytes, and one to an unknown release', async () => {
+    const { data: rel } = await h.octokit.rest.repos.createRelease({ ...o, tag_name: 'v1.2.0' });
+    expect(await status(upload(rel.id, rel.upload_url, '', Buffer.from('x')))).toBe(422);
+    expect(await status(upload(rel.id, rel.upload_url, 'empty.bin', Buffer.alloc(0)))).toBe(422);
+    expect(await status(upload(999_999, rel.upload_url, 'x.bin', Buffer.from('x')))).toBe(404);
+    const { data: list } = await h.octokit.rest.repos.listReleaseAssets({ ...o, release_id: rel.id });
+    expect(list).toEqual([]);
+  });
+
+  it('renames and deletes an asset; deleting removes its bytes', async () => {
+    const { data: rel } = await h.octokit.rest.repos.createRelease({ ...o, tag_name: 'v1.3.0' });
+    const { data: asset } = await upload(rel.id, rel.upload_url, 'a b.zip', Buffer.from('zip'));
+    expect(asset.name).toBe('a.b.zip');
+    const { data: renamed } = await h.octokit.rest.repos.updateReleaseAsset({
+      ...o,
+      asset_id: asset.id,
+      name: 'app.zip',
+      label: 'The app',
+    });
+    expect(renamed).toMatchObject({ name: 'app.zip', label: 'The app' });
+    expect((await h.octokit.rest.repos.deleteReleaseAsset({ ...o, asset_id: asset.id })).status).toBe(204);
+    expect(await status(h.octokit.rest.repos.getReleaseAsset({ ...o, asset_id: asset.id }))).toBe(404);
+    expect(await readdir(join(h.root, 'release-assets'))).not.toContain(String(asset.id));
+    expect(h.sandbox.violations).toEqual([]);
+  });
+
+  it('deleting a release deletes its assets', async () => {
+    const { data: rel } = await h.octokit.rest.repos.createRelease({ ...o, tag_name: 'v1.4.0' });
+    const { data: asset } = await upload(rel.id, rel.upload_url, 'gone.txt', Buffer.from('gone'));
+    await h.octokit.rest.repos.deleteRelease({ ...o, release_id: rel.id });
+    expect(await status(h.octokit.rest.repos.getReleaseAsset({ ...o, asset_id: asset.id }))).toBe(404);
+  });
+});
