@@ -5,6 +5,8 @@ import { fleetData, fleetRequestOf } from './fleet-context.js';
 import type { FleetDeps } from './fleet-data.js';
 import { RELEASE_TASK_KIND, type ReleaseTaskData, releaseTaskKey } from './release-data.js';
 
+const SUMMARY_ONLY = { channel: 'fleet-summary', ok: true, skipped: 'the fleet run sends one summary' };
+
 export const fleetFanOutStep: Step<FleetDeps> = {
   name: 'fan-out',
   when: { plan: Array, children: null },
@@ -27,6 +29,9 @@ export const fleetFanOutStep: Step<FleetDeps> = {
             latest: p.latest
               ? { tag: p.latest.tag, version: p.latest.version, commit: p.latest.commit }
               : { first: true },
+            // Summary mode: the run sends one message, so the child's notify step (shape `notified: null`)
+            // never matches — the same data-shape skip as `latest` above.
+            ...(request.notify === 'summary' ? { notified: [SUMMARY_ONLY] } : {}),
           },
           fleet: { runId: ctx.taskId, notify: request.notify },
         };
