@@ -105,6 +105,9 @@ describe('releasing a repository from a push to main', { timeout: 240_000 }, () 
       skipped: 0,
       ignoredAuthors: 0,
     });
+    // Lead time starts at the release's earliest commit, not at the push that triggered it.
+    const dates = (await gitOk(repo.dir, ['log', '--format=%aI', 'v1.2.0..HEAD'])).split('\n').map(Date.parse);
+    expect(Date.parse(String(state['firstCommitAt']))).toBe(Math.min(...dates));
 
     const tags = await remoteTags(h, repo.name);
     expect([...tags.keys()].sort()).toEqual(['v1.2.0', 'v1.2.0^{}', 'v1.3.0', 'v1.3.0^{}']);

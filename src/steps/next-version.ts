@@ -5,6 +5,7 @@ import { decideBump } from '../core/bump.js';
 import { mergeBumpRules } from '../core/bump-rules.js';
 import { parseCommit } from '../core/commit-parse.js';
 import { CutterError } from '../core/errors.js';
+import { firstCommitAt } from '../core/first-commit.js';
 import { nextVersionChecked } from '../core/next-version.js';
 import { renderNotes } from '../core/notes.js';
 import { formatTag } from '../core/tag-format.js';
@@ -109,6 +110,7 @@ export const nextVersionStep: Step<ReleaseDeps> = {
       },
     );
     ctx.log(`next version ${next.version} (tag ${tag})`);
+    const startedAt = firstCommitAt(counted);
     return {
       patch: {
         release: {
@@ -120,6 +122,8 @@ export const nextVersionStep: Step<ReleaseDeps> = {
             .map((c) => ({ hash: c.hash, header: c.header, bump: c.bump, why: c.why })),
           commitCount: raws.length,
           commits: summary,
+          // Where lead time starts for the metrics (release-metrics.ts), instead of the trigger.
+          ...(startedAt !== null ? { firstCommitAt: startedAt } : {}),
           releaseAs: decision.releaseAs,
           ...(next.ignoredReleaseAs ? { ignoredReleaseAs: next.ignoredReleaseAs } : {}),
           notes,

@@ -56,6 +56,22 @@ export interface ReleasedRelease {
   prerelease: boolean;
 }
 
+/** Passed the gates: when, and what they saw. */
+export interface ClearedGate {
+  at: string;
+  /** Required checks that were green (checks gate). */
+  passed?: string[];
+  /** The freeze this release went through on an override (freeze gate). */
+  overridden?: { freeze: string; by: string; reason: string };
+}
+
+/** Who let a release through a freeze, why and when (`--override-freeze`, or an admin in the API). */
+export interface FreezeOverride {
+  by: string;
+  reason: string;
+  at: string;
+}
+
 /**
  * `release` grows as steps run: `{ head }` → `latest` → `next` (+ plan) → `tagged` → `published` → `released`
  * → `notified`. Every step's condition (its ALOMA shape) reads this object, see `release-flow.ts`.
@@ -63,6 +79,8 @@ export interface ReleasedRelease {
 export interface ReleaseState {
   /** The commit to release (pushed head, or the default branch head read by latest-tag). */
   head?: string;
+  /** Author date of the earliest commit in the release (ISO): where lead time starts. */
+  firstCommitAt?: string;
   branch?: string;
   /** Prerelease channel of the branch, null for stable. */
   channel?: string | null;
@@ -87,6 +105,10 @@ export interface ReleaseState {
   notes?: string;
   draft?: boolean;
   prerelease?: boolean;
+  /** First time the required checks were seen pending (the wait times out from here). */
+  checksPendingSince?: string;
+  checksCleared?: ClearedGate;
+  freezeCleared?: ClearedGate;
   tagged?: TaggedRelease;
   published?: PublishedRelease;
   released?: ReleasedRelease;
@@ -100,6 +122,8 @@ export interface ReleaseTaskData {
   push?: PushFacts;
   /** `push by @octocat`, `cutter release`, `cutter fleet`… shown in notifications. */
   trigger?: string;
+  /** Let the release through a freeze (`cutter release --override-freeze REASON`). */
+  overrideFreeze?: FreezeOverride;
   /** Stop before the tag step; the task completes with the plan. */
   dryRun?: boolean;
   /** The repository's `.cutter.yml` as read through the contents API (defaults when absent). */
