@@ -99,7 +99,7 @@ export class Engine<D = unknown> {
   private stopping = false;
   private loopDone: Promise<void> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
-  private wake: (() => void) | null = null;
+  private sleeper: (() => void) | null = null;
   private leasesReleased = false;
 
   constructor(options: EngineOptions<D>) {
@@ -144,7 +144,7 @@ export class Engine<D = unknown> {
     }
     const { task: record, created } = await this.store.createTask(task, this.clock());
     if (created) this.emit('task', record);
-    this.poke();
+    this.wake();
     return record;
   }
 
@@ -152,16 +152,21 @@ export class Engine<D = unknown> {
   async retry(taskId: string, actor = 'cli'): Promise<TaskRecord> {
     const record = await this.store.retryTask(taskId, actor, this.clock());
     this.emit('task', record);
-    this.poke();
+    this.wake();
     return record;
   }
 
   /** Cancel an unfinished task and its unfinished children; a step in flight here is aborted and its result dropped. */
   async cancel(taskId: string, actor = 'cli'): Promise<TaskRecord> {
     const record = await this.store.cancelTask(taskId, actor, this.clock());
-    this.running.get(taskId)?.controller.abort(new CutterError('CUTTER_REFUSED', `task ${taskId} was cancelled`));
+    this.cancelled(taskId);
     this.emit('task', record);
     return record;
+  }
+
+  /** A task was cancelled through another handle on the store (another thread): abort its step in flight here. */
+  cancelled(taskId: string): void {
+    this.running.get(taskId)?.controller.abort(new CutterError('CUTTER_REFUSED', `task ${taskId} was cancelled`));
   }
 
   /** Run the worker loop in the background until `stop()`. */
@@ -183,7 +188,7 @@ export class Engine<D = unknown> {
       for (const r of this.running.values())
         r.controller.abort(new CutterError('CUTTER_TRANSIENT', 'engine stopping', { transient: true }));
     }
-    this.poke();
+    this.wake();
     await this.loopDone;
     await Promise.all([...this.running.values()].map((r) => r.done));
     this.stopHeartbeat();
@@ -270,7 +275,7 @@ export class Engine<D = unknown> {
       .catch((error: unknown) => this.emit('problem', { error, taskId: task.id }))
       .finally(() => {
         if (this.running.get(task.id) === entry) this.running.delete(task.id);
-        this.poke();
+        this.wake();
       });
     this.running.set(task.id, entry);
     this.emit('task', task);
@@ -283,14 +288,18 @@ export class Engine<D = unknown> {
         clearTimeout(timer);
         resolve();
       }
-      this.wake = done;
+      this.sleeper = done;
     });
   }
 
-  private poke(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+  /**
+   * Look for work now instead of at the next poll: another thread or process stored a task in the same store
+   * (the webhook receiver wakes its engine worker this way).
+   */
+  wake(): void {
+    const sleeper = this.sleeper;
+    this.sleeper = null;
+    sleeper?.();
   }
 
   private startHeartbeat(): void {
@@ -550,7 +559,7 @@ export class Engine<D = unknown> {
     );
     if (saved) {
       this.announce(saved, entry);
-      if (children?.length) this.poke();
+      if (children?.length) this.wake();
     }
     return saved;
   }
