@@ -151,12 +151,16 @@ export interface ClaimOptions {
   leaseMs: number;
   /** Only claim tasks of these kinds (the flows this engine knows). */
   kinds?: string[];
+  /** Only claim this task, if it is runnable and its key is free (a queue worker running one task's job). */
+  taskId?: string;
 }
 
 export interface Delivery {
   id: string;
   event: string;
   payload: unknown;
+  /** The payload's JSON text as received: stored as is when given, so the hot path never serializes it again. */
+  payloadJson?: string;
   receivedAt: Date;
 }
 
