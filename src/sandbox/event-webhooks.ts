@@ -154,6 +154,7 @@ export function attachWebhooks(sandbox: Sandbox): WebhookDispatcher {
       repo,
       sender(e.sender),
       urls(),
+      e.action === 'synchronize' && e.before ? { before: e.before, after: p.head_sha } : undefined,
     );
     await dispatcher.emit({ owner: repo.owner, repo: repo.name, event: 'pull_request', payload });
   });

@@ -15,6 +15,7 @@ import { GitStore, ZERO_SHA } from './git-store.js';
 import { createGraphQLHandler } from './graphql.js';
 import { type LimitOptions, RateLimits } from './limits.js';
 import { type Violation, validateResponse } from './openapi-validator.js';
+import { synchronizePulls } from './pull-sync.js';
 import type { SandboxRef, SandboxRepoInfo } from './reader.js';
 import { readBody } from './request-body.js';
 import { HttpError, notFound } from './rest-errors.js';
@@ -410,6 +411,9 @@ export class Sandbox {
       } catch (err) {
         this.log('warn', `event listener failed: ${err instanceof Error ? err.message : String(err)}`);
       }
+    }
+    if (e.kind === 'refs') {
+      for (const sync of synchronizePulls(this.state, e, isoSeconds(this.clock.now()))) await this.emit(sync);
     }
   }
 

@@ -23,7 +23,16 @@ export type SandboxEvent =
       releaseId: number;
       sender: string;
     }
-  | { kind: 'pull_request'; owner: string; repo: string; action: 'opened' | 'closed'; pullId: number; sender: string };
+  | {
+      kind: 'pull_request';
+      owner: string;
+      repo: string;
+      action: 'opened' | 'closed' | 'synchronize';
+      pullId: number;
+      sender: string;
+      /** `synchronize`: the head before the push. */
+      before?: string;
+    };
 
 export interface Services {
   state: SandboxState;

@@ -154,6 +154,11 @@ describe('webhook payloads validate against @octokit/webhooks-schemas', () => {
       closed_at: null,
     };
     expectValid('pull_request$opened', pullRequestPayload('opened', pr, repo, sender, urls));
+    const pushed = { ...pr, head: { ref: 'fix-multipart', sha: sha(9) } };
+    expectValid(
+      'pull_request$synchronize',
+      pullRequestPayload('synchronize', pushed, repo, sender, urls, { before: sha(7), after: sha(9) }),
+    );
     const merged = pullRequestPayload(
       'closed',
       {

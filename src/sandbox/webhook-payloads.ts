@@ -168,6 +168,8 @@ export function pullRequestPayload(
   repo: SandboxRepoInfo,
   sender: WebhookSender,
   urls: PayloadUrls = GITHUB_URLS,
+  /** `synchronize` says where the head moved from and to. */
+  moved?: { before: string; after: string },
 ) {
   const api = `${urls.api}/repos/${repo.full_name}`;
   const html = `${urls.web}/${repo.full_name}/pull/${pr.number}`;
@@ -183,6 +185,7 @@ export function pullRequestPayload(
   return {
     action,
     number: pr.number,
+    ...(moved ? { before: moved.before, after: moved.after } : {}),
     pull_request: {
       url: `${api}/pulls/${pr.number}`,
       id,
