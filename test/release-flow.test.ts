@@ -60,6 +60,8 @@ describe('the release flow table', () => {
       'latest-tag',
       'next-version',
       'dry-run-stop',
+      'checks-gate',
+      'freeze-gate',
       'tag',
       'create-release',
       'confirm',

@@ -21,6 +21,7 @@ export function defaultConfig(): CutterConfig {
     versionFiles: [],
     packages: [],
     freeze: { windows: [] },
+    checks: { required: [], timeoutMinutes: 60 },
     notify: {},
     deploy: {},
   };

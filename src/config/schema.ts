@@ -106,6 +106,13 @@ export const freezeSchema = z.strictObject({
   windows: z.array(freezeWindowSchema).default([]),
 });
 
+export const checksSchema = z.strictObject({
+  /** Commit-status contexts and check-run names that must be green on the released commit before it is tagged. */
+  required: z.array(z.string().min(1)).default([]),
+  /** Minutes a release waits for pending required checks before it fails. */
+  timeoutMinutes: z.number().int().positive().default(60),
+});
+
 export const versionFileSchema = z.strictObject({
   /** Repository-relative path (package-relative inside `packages`). */
   path: z.string().min(1),
@@ -168,6 +175,8 @@ export const configSchema = z.strictObject({
   packages: z.array(packageSchema).default([]),
   /** Publish freezes: weekly slots and date ranges. */
   freeze: freezeSchema.default(() => freezeSchema.parse({})),
+  /** Required checks: the gate before the tag. */
+  checks: checksSchema.default(() => checksSchema.parse({})),
   /** Image roll-out targets; the deploy layer validates its own section. */
   deploy: z.record(z.string(), z.unknown()).default({}),
 });
@@ -176,3 +185,4 @@ export type CutterConfig = z.output<typeof configSchema>;
 export type CutterConfigInput = z.input<typeof configSchema>;
 export type BranchConfig = z.output<typeof branchSchema>;
 export type FreezeConfig = z.output<typeof freezeSchema>;
+export type ChecksConfig = z.output<typeof checksSchema>;

@@ -4,7 +4,7 @@ import type { CutterConfig } from '../config/schema.js';
 import type { GitHubClient } from '../github/client.js';
 import type { FanOutOptions } from '../notify/fan-out.js';
 import type { Notifier } from '../notify/notifier.js';
-import type { RepoRef } from './release-data.js';
+import type { FreezeOverride, RepoRef } from './release-data.js';
 
 export interface ReleaseDeps {
   /** The GitHub client (one per token or installation). */
@@ -20,4 +20,10 @@ export interface ReleaseDeps {
   notifyOptions?: Omit<FanOutOptions, 'signal' | 'onAttemptFailed'>;
   /** Repositories never released, on top of each repository's own `excludeRepos` (org policy). */
   excludeRepos?: readonly string[];
+  /** The manual freeze switch (the server's store); without it only the configured windows freeze releases. */
+  readFreezeSwitch?: () => Promise<{ frozen: boolean; reason?: string | null }>;
+  /** An override an admin granted to one waiting task after it started (API); whoever grants it writes the audit. */
+  readFreezeOverride?: (taskId: string) => Promise<FreezeOverride | null>;
+  /** How often a release waiting at a gate looks again (default 60 s); a freeze window's end is used when sooner. */
+  gatePollMs?: number;
 }

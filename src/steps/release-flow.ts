@@ -2,10 +2,12 @@
 
 import { defineFlow } from '../workflow/flow.js';
 import type { Step } from '../workflow/types.js';
+import { checksGateStep } from './checks-gate.js';
 import { classifyStep } from './classify.js';
 import { confirmStep } from './confirm.js';
 import { createReleaseStep } from './create-release.js';
 import { dryRunStopStep } from './dry-run-stop.js';
+import { freezeGateStep } from './freeze-gate.js';
 import { latestTagStep } from './latest-tag.js';
 import { loadConfigStep } from './load-config.js';
 import { nextVersionStep } from './next-version.js';
@@ -26,6 +28,9 @@ export type { ReleaseDeps } from './release-deps.js';
  *   latest-tag      release: { latest: null }                        → release.latest
  *   next-version    release: { latest: Object, next: null }          → release.next, nextTag, causes, notes | skipped
  *   dry-run-stop    dryRun: true, release: { next: String, tagged: null } → done (nothing written)
+ *   checks-gate     release: { next: String, checksCleared: null, tagged: null } → release.checksCleared | waits | fails
+ *   freeze-gate     release: { next: String, checksCleared: Object, freezeCleared: null, tagged: null }
+ *                                                                    → release.freezeCleared | waits while frozen
  *   tag             release: { next: String, tagged: null }          → release.tagged
  *   create-release  release: { tagged: { ref: String }, published: null } → release.published
  *   confirm         release: { published: { id: Number }, released: null } → release.released
@@ -37,6 +42,8 @@ export const releaseSteps: readonly Step<ReleaseDeps>[] = [
   latestTagStep,
   nextVersionStep,
   dryRunStopStep,
+  checksGateStep,
+  freezeGateStep,
   tagStep,
   createReleaseStep,
   confirmStep,
