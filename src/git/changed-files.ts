@@ -1,5 +1,6 @@
 // Streams the paths each commit of a range touched (`git log --name-only -z`), for monorepo path filters.
 import { streamGitRecords } from './log-stream.js';
+import { NulFieldSplitter } from './nul-field-splitter.js';
 
 export interface CommitFiles {
   hash: string;
@@ -17,33 +18,20 @@ export interface ChangedFilesOptions {
  * paths are never empty, so an empty field always starts a commit: no path can be mistaken for a hash.
  */
 const FORMAT = '%x00%H';
-const NUL = 0;
 
 /** Fed chunks of `git log -z --name-only --format=%x00%H` of any size, emits each commit once it is complete. */
 export class ChangedFilesParser {
-  private partial: Buffer[] = [];
+  private readonly splitter = new NulFieldSplitter();
   private current: CommitFiles | null = null;
   /** True right after the empty field: the next field is the hash. */
   private expectHash = false;
+  private done: CommitFiles[] = [];
+  private readonly onField = (field: string): void => this.take(field, this.done);
 
   push(chunk: Buffer): CommitFiles[] {
-    const done: CommitFiles[] = [];
-    let start = 0;
-    for (;;) {
-      const end = chunk.indexOf(NUL, start);
-      if (end === -1) break;
-      let field: string;
-      if (this.partial.length > 0) {
-        this.partial.push(chunk.subarray(start, end));
-        field = Buffer.concat(this.partial).toString('utf8');
-        this.partial = [];
-      } else {
-        field = chunk.toString('utf8', start, end);
-      }
-      this.take(field, done);
-      start = end + 1;
-    }
-    if (start < chunk.length) this.partial.push(Buffer.from(chunk.subarray(start)));
+    this.splitter.push(chunk, this.onField);
+    const done = this.done;
+    this.done = [];
     return done;
   }
 

@@ -1,5 +1,6 @@
 // Turns the NUL-separated bytes of `git log -z` into RawCommits, carrying partial records across chunks.
 import type { RawCommit } from '../core/types.js';
+import { NulFieldSplitter } from './nul-field-splitter.js';
 
 /**
  * The record layout: six fields (five without the date), each ended by NUL (`-z` makes git end the last one with NUL too).
@@ -8,17 +9,23 @@ import type { RawCommit } from '../core/types.js';
 export const LOG_FORMAT = '%H%x00%P%x00%an%x00%ae%x00%aI%x00%B';
 /** The same without the author date, for readers that never look at it (less for git to print and us to keep). */
 export const LOG_FORMAT_NO_DATE = '%H%x00%P%x00%an%x00%ae%x00%B';
-const NUL = 0;
-
 /**
  * Fed Buffer chunks of any size (down to one byte), emits each complete commit once.
  * Fields are decoded only when whole, so a multi-byte UTF-8 character or a separator split across
  * chunks is never mangled; invalid UTF-8 decodes to U+FFFD instead of throwing.
  */
 export class GitLogParser {
-  private partial: Buffer[] = [];
+  private readonly splitter = new NulFieldSplitter();
   private fields: string[] = [];
   private readonly fieldsPerRecord: number;
+  private done: RawCommit[] = [];
+  private readonly onField = (field: string): void => {
+    this.fields.push(field);
+    if (this.fields.length === this.fieldsPerRecord) {
+      this.done.push(this.opts.dates === false ? toRawCommitWithoutDate(this.fields) : toRawCommit(this.fields));
+      this.fields = [];
+    }
+  };
 
   /** `dates: false` reads output of `LOG_FORMAT_NO_DATE` (commits then have no `date`). */
   constructor(private readonly opts: { dates?: boolean } = {}) {
@@ -27,34 +34,15 @@ export class GitLogParser {
 
   /** Parse one chunk; returns the commits it completed (possibly none). */
   push(chunk: Buffer): RawCommit[] {
-    const done: RawCommit[] = [];
-    let start = 0;
-    for (;;) {
-      const end = chunk.indexOf(NUL, start);
-      if (end === -1) break;
-      let field: string;
-      if (this.partial.length > 0) {
-        this.partial.push(chunk.subarray(start, end));
-        field = Buffer.concat(this.partial).toString('utf8');
-        this.partial = [];
-      } else {
-        field = chunk.toString('utf8', start, end);
-      }
-      this.fields.push(field);
-      if (this.fields.length === this.fieldsPerRecord) {
-        done.push(this.opts.dates === false ? toRawCommitWithoutDate(this.fields) : toRawCommit(this.fields));
-        this.fields = [];
-      }
-      start = end + 1;
-    }
-    // Copy the tail: the stream may reuse the chunk's memory after we return.
-    if (start < chunk.length) this.partial.push(Buffer.from(chunk.subarray(start)));
+    this.splitter.push(chunk, this.onField);
+    const done = this.done;
+    this.done = [];
     return done;
   }
 
   /** Call at end of stream: true when the output stopped mid-record (a truncated or killed git). */
   hasIncompleteRecord(): boolean {
-    return this.fields.length > 0 || this.partial.some((b) => b.length > 0);
+    return this.fields.length > 0 || this.splitter.hasPartialField();
   }
 }
 
