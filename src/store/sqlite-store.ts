@@ -36,6 +36,12 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a writer waits for another process's write lock before failing. */
   busyTimeoutMs?: number;
+  /**
+   * false: this connection never checkpoints the WAL on its own (SQLite's default does it inside whichever commit
+   * crosses 1,000 pages, fsyncs included). The webhook thread's handle sets it, so an acknowledgement never waits
+   * for a checkpoint; the engine's handle keeps the default and calls {@link SqliteStore.checkpoint} when idle.
+   */
+  autoCheckpoint?: boolean;
 }
 
 interface TaskRow {
@@ -152,6 +158,8 @@ export class SqliteStore implements Store {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly stmts: ReturnType<SqliteStore['prepare']>;
+  /** The webhook's one transaction, prepared once: dedupe the delivery, insert its task, store it. */
+  private readonly ingest: Database.Transaction<(delivery: Delivery, enqueue?: NewTask) => IngestResult>;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
@@ -160,6 +168,7 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 10_000))}`);
+      if (options.autoCheckpoint === false) this.db.pragma('wal_autocheckpoint = 0');
       this.migrate();
     } catch (err) {
       throw new CutterError(
@@ -172,6 +181,24 @@ export class SqliteStore implements Store {
       );
     }
     this.stmts = this.prepare();
+    this.ingest = this.db.transaction((delivery: Delivery, enqueue?: NewTask): IngestResult => {
+      const existing = this.stmts.deliveryTask.get(delivery.id) as { task_id: string | null } | undefined;
+      if (existing) return existing.task_id ? { duplicate: true, taskId: existing.task_id } : { duplicate: true };
+      const taskId = enqueue ? this.insertTask(enqueue, delivery.receivedAt.getTime()).id : null;
+      this.stmts.insertDelivery.run(
+        delivery.id,
+        delivery.event,
+        delivery.payloadJson ?? JSON.stringify(delivery.payload ?? null),
+        delivery.receivedAt.getTime(),
+        taskId,
+      );
+      return taskId ? { duplicate: false, taskId } : { duplicate: false };
+    });
+  }
+
+  /** Copy the WAL back into the database file without waiting for readers or writers (PASSIVE). */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /** The synchronous level in force (FULL or NORMAL). */
@@ -209,7 +236,7 @@ export class SqliteStore implements Store {
     const db = this.db;
     return {
       taskById: db.prepare('SELECT * FROM tasks WHERE id = ?'),
-      taskByDedupe: db.prepare('SELECT * FROM tasks WHERE dedupe_key = ?'),
+      taskByDedupe: db.prepare('SELECT id FROM tasks WHERE dedupe_key = ?'),
       insertTask: db.prepare(
         `INSERT INTO tasks (id, kind, key, status, data, parent_id, dedupe_key, run_after, created_at, updated_at)
          VALUES (@id, @kind, @key, 'queued', @data, @parent_id, @dedupe_key, @run_after, @now, @now)`,
@@ -246,6 +273,7 @@ export class SqliteStore implements Store {
       ),
       logByTask: db.prepare('SELECT * FROM step_log WHERE task_id = ? ORDER BY id'),
       deliveryById: db.prepare('SELECT * FROM deliveries WHERE id = ?'),
+      deliveryTask: db.prepare('SELECT task_id FROM deliveries WHERE id = ?'),
       insertDelivery: db.prepare(
         'INSERT INTO deliveries (id, event, payload, received_at, task_id) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -289,15 +317,15 @@ export class SqliteStore implements Store {
   }
 
   /** Inside a transaction: insert one task (or find it by dedupe key). */
-  private insertTask(task: NewTask, now: number): { row: TaskRow; created: boolean } {
+  private insertTask(task: NewTask, now: number): { id: string; created: boolean } {
     if (!task.kind || !task.key) {
       throw new CutterError('CUTTER_BAD_INPUT', 'a task needs a non-empty kind and key', {
         hint: 'key is what serializes work, e.g. "owner/repo"',
       });
     }
     if (task.dedupeKey) {
-      const existing = this.stmts.taskByDedupe.get(task.dedupeKey) as TaskRow | undefined;
-      if (existing) return { row: existing, created: false };
+      const existing = this.stmts.taskByDedupe.get(task.dedupeKey) as { id: string } | undefined;
+      if (existing) return { id: existing.id, created: false };
     }
     const id = randomUUID();
     this.stmts.insertTask.run({
@@ -310,7 +338,7 @@ export class SqliteStore implements Store {
       run_after: task.runAfter ? task.runAfter.getTime() : now,
       now,
     });
-    return { row: this.mustRow(id), created: true };
+    return { id, created: true };
   }
 
   /** Inside a transaction: a child reached a terminal status; count it on its parent and wake a waiting parent. */
@@ -332,7 +360,12 @@ export class SqliteStore implements Store {
   }
 
   async createTask(task: NewTask, now = new Date()): Promise<{ task: TaskRecord; created: boolean }> {
-    const result = this.db.transaction(() => this.insertTask(task, now.getTime())).immediate();
+    const result = this.db
+      .transaction(() => {
+        const { id, created } = this.insertTask(task, now.getTime());
+        return { row: this.mustRow(id), created };
+      })
+      .immediate();
     return { task: toRecord(result.row), created: result.created };
   }
 
@@ -605,20 +638,7 @@ export class SqliteStore implements Store {
 
   async ingestDelivery(delivery: Delivery, enqueue?: NewTask): Promise<IngestResult> {
     if (!delivery.id) throw new CutterError('CUTTER_BAD_INPUT', 'a delivery needs an id (X-GitHub-Delivery)');
-    const ingest = this.db.transaction((): IngestResult => {
-      const existing = this.stmts.deliveryById.get(delivery.id) as { task_id: string | null } | undefined;
-      if (existing) return existing.task_id ? { duplicate: true, taskId: existing.task_id } : { duplicate: true };
-      const taskId = enqueue ? this.insertTask(enqueue, delivery.receivedAt.getTime()).row.id : null;
-      this.stmts.insertDelivery.run(
-        delivery.id,
-        delivery.event,
-        JSON.stringify(delivery.payload ?? null),
-        delivery.receivedAt.getTime(),
-        taskId,
-      );
-      return taskId ? { duplicate: false, taskId } : { duplicate: false };
-    });
-    return ingest.immediate();
+    return this.ingest.immediate(delivery, enqueue);
   }
 
   async getDelivery(id: string): Promise<DeliveryRecord | null> {
