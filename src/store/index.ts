@@ -1,18 +1,23 @@
-// Opens the store a URL names: a SQLite file today (`sqlite:path` or a plain path), Postgres later.
+// Opens the store a URL names: a SQLite file (`sqlite:path` or a plain path) or a shared Postgres (`postgres://…`).
 
 import { CutterError } from '../core/errors.js';
+import type { PostgresStoreOptions } from './postgres-store.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 import type { Store } from './types.js';
 
+export type { PostgresStoreOptions } from './postgres-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export type * from './types.js';
 export { TERMINAL_STATUSES } from './types.js';
 
 /**
- * `sqlite:/var/lib/cutter.db`, `sqlite:cutter.db?synchronous=FULL`, `./cutter.db` or `:memory:`;
- * `postgres://…` is not supported yet.
+ * `sqlite:/var/lib/cutter.db`, `sqlite:cutter.db?synchronous=FULL`, `./cutter.db` or `:memory:`; or
+ * `postgres://user:pass@host:5432/db` for several workers on one database (CUTTER_DATABASE_URL).
  */
-export async function openStore(urlOrPath: string, options: SqliteStoreOptions = {}): Promise<Store> {
+export async function openStore(
+  urlOrPath: string,
+  options: SqliteStoreOptions & PostgresStoreOptions = {},
+): Promise<Store> {
   const target = urlOrPath.trim();
   if (!target) {
     throw new CutterError('CUTTER_BAD_INPUT', 'no store given', {
@@ -20,9 +25,9 @@ export async function openStore(urlOrPath: string, options: SqliteStoreOptions =
     });
   }
   if (/^postgres(ql)?:\/\//i.test(target)) {
-    throw new CutterError('CUTTER_NOT_SUPPORTED', 'the Postgres store is not supported yet', {
-      hint: 'use a SQLite file for now, e.g. --store sqlite:cutter.db',
-    });
+    // Loaded on demand: a SQLite user never pays for pg and graphile-worker at start-up.
+    const { PostgresStore } = await import('./postgres-store.js');
+    return PostgresStore.open(target, options);
   }
   if (target.startsWith('sqlite:')) {
     const [rest = '', query = ''] = target.slice('sqlite:'.length).split('?', 2);
@@ -37,7 +42,7 @@ export async function openStore(urlOrPath: string, options: SqliteStoreOptions =
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
     throw new CutterError('CUTTER_BAD_INPUT', `unknown store URL scheme in ${target.split('://')[0]}://`, {
-      hint: 'use sqlite:PATH or a file path',
+      hint: 'use sqlite:PATH, a file path or postgres://USER@HOST/DB',
     });
   }
   return new SqliteStore(target, options);

@@ -246,6 +246,7 @@ export class SqliteStore implements Store {
          WHERE ((t.status IN ('queued', 'waiting') AND t.run_after IS NOT NULL AND t.run_after <= @now)
                 OR (t.status = 'running' AND t.locked_until < @now))
            AND (@kinds IS NULL OR t.kind IN (SELECT value FROM json_each(@kinds)))
+           AND (@task IS NULL OR t.id = @task)
            AND NOT EXISTS (SELECT 1 FROM tasks o WHERE o.key = t.key AND o.id <> t.id
                            AND o.status = 'running' AND o.locked_until >= @now)
            AND NOT EXISTS (SELECT 1 FROM tasks o WHERE o.key = t.key AND o.seq < t.seq
@@ -418,6 +419,7 @@ export class SqliteStore implements Store {
       const row = this.stmts.claimable.get({
         now,
         kinds: options.kinds ? JSON.stringify(options.kinds) : null,
+        task: options.taskId ?? null,
       }) as TaskRow | undefined;
       if (!row) return null;
       this.stmts.lease.run({
