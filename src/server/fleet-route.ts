@@ -1,4 +1,4 @@
-// `POST /api/fleet`: start a fleet release from the API (admin token), stored durably before the 202.
+// `POST /api/fleet`: start a fleet release from the API (admin token or session), stored durably before the 202.
 
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
@@ -8,6 +8,7 @@ import { FLEET_TASK_KIND, type FleetTaskData, fleetRequest, fleetTaskKey } from 
 import type { NewTask, TaskRecord } from '../store/types.js';
 import type { AdminGate } from './admin-token.js';
 import type { ServerLogger } from './server-logger.js';
+import { accessOf } from './session-access.js';
 
 export interface FleetRouteOptions {
   /** The engine's enqueue (wakes its worker); the engine must know the `fleet` flow (see steps/fleet-flow.ts). */
@@ -27,7 +28,8 @@ const bodySchema = z.strictObject({
 
 export function registerFleetRoute(app: FastifyInstance, options: FleetRouteOptions): void {
   app.post('/api/fleet', async (request, reply) => {
-    const denied = options.admin.check(request.headers.authorization);
+    // Like the retry route: an admin dashboard session (its CSRF header checked by the access hook) or the bearer.
+    const denied = accessOf(request)?.role === 'admin' ? null : options.admin.check(request.headers.authorization);
     if (denied) return reply.code(denied.status).send({ error: denied.error, message: denied.message });
     const parsed = bodySchema.safeParse(request.body ?? {});
     if (!parsed.success) {

@@ -7,12 +7,17 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { CutterError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
+import { BudgetPacer } from '../github/budget-pacer.js';
 import { createGitHubClient } from '../github/client.js';
+import { createSlackWebhookNotifier } from '../notify/slack-webhook.js';
+import { FLEET_TASK_KIND, type FleetDeps, fleetFlow } from '../steps/fleet-flow.js';
 import { RELEASE_TASK_KIND, type ReleaseDeps, releaseFlow } from '../steps/release-flow.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/types.js';
 import { describeError, Engine } from '../workflow/index.js';
+import { adminGate } from './admin-token.js';
 import { buildServer } from './app.js';
+import { registerFleetRoute } from './fleet-route.js';
 import { redactingLogger, type ServerLogger, stderrLogger } from './server-logger.js';
 
 export interface ServeOptions {
@@ -61,18 +66,34 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   );
   registerSecret(webhookSecret);
   const apiToken = env['CUTTER_API_TOKEN']?.trim() || undefined;
-  const github = await createGitHubClient({
-    env,
-    logger: { debug: () => {}, info: logger.info, warn: logger.warn, error: logger.error },
-  });
   const dbPath = path.resolve(options.db);
   await mkdir(path.dirname(dbPath), { recursive: true });
   const store = new SqliteStore(dbPath);
+  let github: Awaited<ReturnType<typeof createGitHubClient>>;
+  try {
+    github = await createGitHubClient({
+      env,
+      logger: { debug: () => {}, info: logger.info, warn: logger.warn, error: logger.error },
+      // One write budget in the store for every task (fleet runs above all), shared with other processes on it.
+      pacer: new BudgetPacer({ store }),
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const slackUrl = env['CUTTER_SLACK_WEBHOOK_URL']?.trim();
+  const deps: FleetDeps = {
+    github,
+    env,
+    store,
+    // A fleet run's one summary message; its release tasks stay quiet (see fleet fan-out).
+    ...(slackUrl ? { summaryNotifiers: () => [createSlackWebhookNotifier({ url: slackUrl })] } : {}),
+  };
   const digest = createHash('sha256').update(dbPath).digest('hex').slice(0, 8);
   const engine = new Engine<ReleaseDeps>({
     store,
-    flows: { [RELEASE_TASK_KIND]: releaseFlow },
-    deps: { github, env },
+    flows: { [RELEASE_TASK_KIND]: releaseFlow, [FLEET_TASK_KIND]: fleetFlow as never },
+    deps,
     concurrency: options.concurrency ?? 4,
     pollMs: options.pollMs ?? 100,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
@@ -95,6 +116,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     readToken: env['CUTTER_READ_TOKEN']?.trim() || undefined,
   };
   const app = buildServer({ store, engine, webhookSecret, ...(apiToken ? { apiToken } : {}), logger, dashboard });
+  registerFleetRoute(app, { enqueue: (task) => engine.enqueue(task), admin: adminGate(apiToken), logger });
   let url: string;
   try {
     url = await app.listen({ port: options.port ?? 8787, host: options.host ?? '127.0.0.1' });
