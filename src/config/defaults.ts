@@ -16,7 +16,7 @@ export function defaultConfig(): CutterConfig {
     notes: { contributors: true },
     excludeRepos: [],
     ignoreAuthors: [],
-    release: { draft: false, prerelease: false },
+    release: { draft: false, prerelease: false, mode: 'tag' },
     fleet: { pattern: 'connector-*' },
     versionFiles: [],
     packages: [],

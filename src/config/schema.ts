@@ -56,6 +56,17 @@ export const releaseSchema = z.strictObject({
   draft: z.boolean().default(false),
   /** Mark GitHub releases as prereleases (prerelease channels always are). */
   prerelease: z.boolean().default(false),
+  /** `tag`: a push to a release branch tags and publishes; `pr`: it keeps one release PR open (merging releases). */
+  mode: z.enum(['tag', 'pr']).default('tag'),
+  /** Files attached to the GitHub release, with a `checksums.txt` (SHA-256) of them all. */
+  artifacts: z
+    .strictObject({
+      /** Built first in a checkout of the released commit, as an argument list (no shell): `[npm, pack]`. */
+      command: z.array(z.string().min(1)).min(1).optional(),
+      /** Repository-relative files or globs (`dist/*.tgz`); each must match at least one file. */
+      files: z.array(z.string().min(1)).min(1),
+    })
+    .optional(),
 });
 
 export const fleetSchema = z.strictObject({
