@@ -65,6 +65,42 @@ describe('dashboard access over plain HTTP', () => {
     }
   });
 
+  it('keeps a login across a restart and on a second worker sharing the store; a logout ends it on both', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cutter-sessions-'));
+    const db = join(dir, 'cutter.db');
+    const open = async () => {
+      const store = new SqliteStore(db);
+      const app = buildServer({ store, webhookSecret: WEBHOOK_SECRET, apiToken: ADMIN_TOKEN });
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      const close = async () => {
+        await app.close();
+        await store.close();
+      };
+      return { url, close };
+    };
+    const first = await open();
+    try {
+      const session = await login(first.url, ADMIN_TOKEN);
+      await first.close();
+      const restarted = await open();
+      const second = await open();
+      try {
+        const asked = (url: string) => fetch(`${url}/api/tasks`, { headers: { cookie: session.cookie } });
+        expect((await asked(restarted.url)).status).toBe(200);
+        expect((await asked(second.url)).status).toBe(200);
+        const out = await fetch(`${restarted.url}/api/logout`, { method: 'POST', headers: { cookie: session.cookie } });
+        expect(out.status).toBe(200);
+        expect((await asked(second.url)).status).toBe(401);
+        expect((await asked(restarted.url)).status).toBe(401);
+      } finally {
+        await restarted.close();
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a wrong token at login and a forged session cookie', async () => {
     const bad = await fetch(`${rig.base}/api/login`, {
       method: 'POST',

@@ -1,7 +1,7 @@
 // Login for the dashboard and API: a token exchanged for a signed HttpOnly session cookie, roles, and CSRF checks.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import cookie from '@fastify/cookie';
+import cookie, { Signer } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { registerSecret } from '../core/redact.js';
 import type { Store } from '../store/types.js';
@@ -28,7 +28,10 @@ export interface SessionAccessOptions {
   adminToken?: string | undefined;
   /** CUTTER_READ_TOKEN: logs in read-only. */
   readToken?: string | undefined;
-  /** Signs the session cookie; random per process by default (a restart logs everyone out). */
+  /**
+   * Signs the session cookie (CUTTER_SESSION_SECRET). Without it a random secret is created once and kept in the
+   * store, so sessions survive a restart and work on every worker sharing the store.
+   */
   cookieSecret?: string | undefined;
   sessionTtlMs?: number;
   /** Set the cookie's Secure flag (behind HTTPS). */
@@ -58,6 +61,28 @@ export function isPublicPath(url: string): boolean {
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const SECRET_KEY = 'cutter:session-secret';
+
+/** Sessions live in the store under the SHA-256 of their id: a copy of the database opens no browser session. */
+const sessionKey = (id: string) => `cutter:session:${createHash('sha256').update(id).digest('hex')}`;
+
+function isSession(v: unknown): v is Session {
+  const s = v as Partial<Session> | null;
+  return (
+    !!s && (s.role === 'admin' || s.role === 'read') && typeof s.csrf === 'string' && typeof s.expiresAt === 'number'
+  );
+}
+
+/** The store's cookie-signing secret, created by whichever process asks first (compare-and-set). */
+async function storedSecret(store: Store): Promise<string> {
+  for (;;) {
+    const found = await store.kvGet(SECRET_KEY);
+    if (typeof found?.value === 'string' && found.value.length >= 32) return found.value;
+    const fresh = randomBytes(32).toString('hex');
+    const { ok } = await store.kvSet(SECRET_KEY, fresh, found ? found.version : null);
+    if (ok) return fresh;
+  }
+}
 
 export function registerSessionAccess(app: FastifyInstance, options: SessionAccessOptions): void {
   const tokens: Array<{ digest: Buffer; role: Role }> = [];
@@ -65,22 +90,39 @@ export function registerSessionAccess(app: FastifyInstance, options: SessionAcce
   if (options.readToken) tokens.push({ digest: digest(options.readToken), role: 'read' });
   for (const t of [options.adminToken, options.readToken, options.cookieSecret]) if (t) registerSecret(t);
   const roleOf = (token: string): Role | null => tokens.find((t) => same(token, t.digest))?.role ?? null;
-  const sessions = new Map<string, Session>();
   const ttl = options.sessionTtlMs ?? 12 * 3600_000;
-  const secret = options.cookieSecret ?? randomBytes(32).toString('hex');
-  registerSecret(secret);
+  let signer: Pick<Signer, 'sign' | 'unsign'> | null = null;
+  const useSecret = (secret: string) => {
+    registerSecret(secret);
+    signer = new Signer(secret);
+  };
+  if (options.cookieSecret) useSecret(options.cookieSecret);
+  // Loaded before the server accepts a request (listen and inject both wait for ready).
+  app.addHook('onReady', async () => {
+    if (!signer) useSecret(await storedSecret(options.store));
+  });
+  const signerReady = (): Pick<Signer, 'sign' | 'unsign'> => {
+    if (!signer) throw new Error('session signer used before the server was ready');
+    return signer;
+  };
+  app.register(cookie, {
+    secret: { sign: (value) => signerReady().sign(value), unsign: (input) => signerReady().unsign(input) },
+  });
 
-  app.register(cookie, { secret });
-
-  const sessionOf = (request: FastifyRequest): Session | null => {
+  const sessionIdOf = (request: FastifyRequest): string | null => {
     const raw = request.cookies[SESSION_COOKIE];
     if (!raw) return null;
     const unsigned = request.unsignCookie(raw);
-    if (!unsigned.valid || !unsigned.value) return null;
-    const session = sessions.get(unsigned.value);
+    return unsigned.valid && unsigned.value ? unsigned.value : null;
+  };
+  const sessionOf = async (request: FastifyRequest): Promise<Session | null> => {
+    const id = sessionIdOf(request);
+    if (!id) return null;
+    const stored = await options.store.kvGet(sessionKey(id));
+    const session = isSession(stored?.value) ? stored.value : null;
     if (!session) return null;
     if (session.expiresAt < Date.now()) {
-      sessions.delete(unsigned.value);
+      await options.store.kvSet(sessionKey(id), null);
       return null;
     }
     return session;
@@ -110,7 +152,7 @@ export function registerSessionAccess(app: FastifyInstance, options: SessionAcce
       const role = roleOf(bearer);
       if (role) access = { role, via: 'bearer' };
     } else {
-      session = sessionOf(request);
+      session = await sessionOf(request);
       if (session) access = { role: session.role, via: 'session' };
     }
     if (!access) return deny(request, reply, 401, 'unauthorized', 'log in at /login or send Authorization: Bearer');
@@ -134,7 +176,7 @@ export function registerSessionAccess(app: FastifyInstance, options: SessionAcce
     }
     const id = randomBytes(32).toString('base64url');
     const session: Session = { role, csrf: randomBytes(24).toString('base64url'), expiresAt: Date.now() + ttl };
-    sessions.set(id, session);
+    await options.store.kvSet(sessionKey(id), session, null);
     await options.store.appendAudit({ actor: `dashboard:${role}`, action: 'session.login', target: 'dashboard' });
     reply.setCookie(SESSION_COOKIE, id, {
       signed: true,
@@ -148,9 +190,9 @@ export function registerSessionAccess(app: FastifyInstance, options: SessionAcce
   });
 
   app.post('/api/logout', async (request, reply) => {
-    const raw = request.cookies[SESSION_COOKIE];
-    const unsigned = raw ? request.unsignCookie(raw) : null;
-    if (unsigned?.valid && unsigned.value) sessions.delete(unsigned.value);
+    const id = sessionIdOf(request);
+    // Revoked in the store, so every worker and every restart refuses the cookie from now on.
+    if (id) await options.store.kvSet(sessionKey(id), null);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.send({ ok: true });
   });
@@ -158,7 +200,7 @@ export function registerSessionAccess(app: FastifyInstance, options: SessionAcce
   /** The page asks who it is and which CSRF token to echo; the cookie itself stays unreadable to scripts. */
   app.get('/api/session', async (request, reply) => {
     const access = accessOf(request);
-    const session = sessionOf(request);
+    const session = await sessionOf(request);
     return reply.send({ role: access?.role ?? null, csrf: session?.csrf ?? null });
   });
 }
