@@ -4,6 +4,10 @@ export interface RolloutRecord {
   connectorId: string;
   image: string;
   version?: string;
+  /** `owner/name` of the repository that produced the image, when known (metrics and the fleet view group by it). */
+  repo?: string;
+  /** The task that made the record: appending it again (a step re-run after a crash) changes nothing. */
+  taskId?: string;
   /** ISO-8601 time of the roll-out; records are ordered by it (ties keep their input order). */
   at: string;
   /** `rollout` came from a release; `rollback` re-deployed an earlier image. */

@@ -3,6 +3,7 @@
 import { CutterError } from '../core/errors.js';
 import { type PushFacts, RELEASE_TASK_KIND, type ReleaseTaskData, releaseTaskKey } from '../steps/release-data.js';
 import type { NewTask } from '../store/types.js';
+import { registryPackageToBuildTask, workflowRunToBuildTask } from './build-events.js';
 
 /** What a handled event asks for: a task to store with the delivery, or a reason to answer 202 and store nothing. */
 export type EventDecision = { task: NewTask } | { ignore: string };
@@ -15,6 +16,8 @@ export type EventToTask = (payload: Record<string, unknown>) => EventDecision;
  */
 export const EVENT_TASKS: Readonly<Record<string, EventToTask>> = {
   push: pushToReleaseTask,
+  registry_package: registryPackageToBuildTask,
+  workflow_run: workflowRunToBuildTask,
 };
 
 function record(value: unknown): Record<string, unknown> | null {

@@ -7,16 +7,22 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { CutterError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
+import { kvRolloutHistory } from '../deploy/rollout-history.js';
 import { BudgetPacer } from '../github/budget-pacer.js';
 import { createGitHubClient } from '../github/client.js';
+import { kvThreadStore } from '../notify/kv-thread-store.js';
+import { createNotifiers, parseNotifySection } from '../notify/notify-config.js';
 import { createSlackWebhookNotifier } from '../notify/slack-webhook.js';
 import { FLEET_TASK_KIND, type FleetDeps, fleetFlow } from '../steps/fleet-flow.js';
-import { RELEASE_TASK_KIND, type ReleaseDeps, releaseFlow } from '../steps/release-flow.js';
+import { RELEASE_TASK_KIND, type ReleaseDeps } from '../steps/release-flow.js';
+import { releaseWithRolloutFlow } from '../steps/release-rollout-flow.js';
+import { BUILD_TASK_KIND, type RolloutDeps, rolloutFlow } from '../steps/rollout-flow.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/types.js';
 import { describeError, Engine } from '../workflow/index.js';
 import { adminGate } from './admin-token.js';
 import { buildServer } from './app.js';
+import { registerBuildRoutes } from './build-routes.js';
 import { registerFleetRoute } from './fleet-route.js';
 import { redactingLogger, type ServerLogger, stderrLogger } from './server-logger.js';
 
@@ -41,10 +47,13 @@ export interface ServeOptions {
   workerId?: string;
 }
 
+/** One engine runs releases and image roll-outs (builds), so a release can chain its roll-out as a child task. */
+export type ServeDeps = ReleaseDeps & RolloutDeps;
+
 export interface RunningServer {
   url: string;
   app: FastifyInstance;
-  engine: Engine<ReleaseDeps>;
+  engine: Engine<ServeDeps>;
   store: Store;
   /** Stop accepting webhooks, let steps in flight finish and persist, hand their tasks back, close the store. */
   close(): Promise<void>;
@@ -90,10 +99,24 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     ...(slackUrl ? { summaryNotifiers: () => [createSlackWebhookNotifier({ url: slackUrl })] } : {}),
   };
   const digest = createHash('sha256').update(dbPath).digest('hex').slice(0, 8);
-  const engine = new Engine<ReleaseDeps>({
+  const history = kvRolloutHistory(store);
+  // Slack thread parents live in the store: a roll-out threads under its release message after a restart too.
+  const threads = kvThreadStore(store);
+  const org = env['CUTTER_ORG']?.trim() || undefined;
+  const engine = new Engine<ServeDeps>({
     store,
-    flows: { [RELEASE_TASK_KIND]: releaseFlow, [FLEET_TASK_KIND]: fleetFlow as never },
-    deps,
+    flows: {
+      [RELEASE_TASK_KIND]: releaseWithRolloutFlow,
+      [FLEET_TASK_KIND]: fleetFlow as never,
+      [BUILD_TASK_KIND]: rolloutFlow as never,
+    },
+    deps: {
+      ...deps,
+      history,
+      threads,
+      ...(org ? { org } : {}),
+      notifiers: (config) => createNotifiers(parseNotifySection(config.notify), { env, octokit: github, threads }),
+    },
     concurrency: options.concurrency ?? 4,
     pollMs: options.pollMs ?? 100,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
@@ -116,6 +139,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     readToken: env['CUTTER_READ_TOKEN']?.trim() || undefined,
   };
   const app = buildServer({ store, engine, webhookSecret, ...(apiToken ? { apiToken } : {}), logger, dashboard });
+  registerBuildRoutes(app, { enqueue: (task) => engine.enqueue(task), history, org, logger });
   registerFleetRoute(app, { enqueue: (task) => engine.enqueue(task), admin: adminGate(apiToken), logger });
   let url: string;
   try {

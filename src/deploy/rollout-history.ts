@@ -1,0 +1,64 @@
+// The roll-out history (RolloutRecords) kept in the store's key-value table: appended with compare-and-set, read by rollback and metrics.
+
+import type { RolloutRecord } from './rollback.js';
+
+/** The part of the store this needs (structural, so any Store implementation fits without deploy importing it). */
+export interface KvStore {
+  kvGet(key: string): Promise<{ value: unknown; version: number } | null>;
+  kvSet(key: string, value: unknown, expectedVersion?: number | null): Promise<{ ok: boolean; version: number }>;
+}
+
+export interface RolloutHistory {
+  /** Every record, oldest first; only one connector's when `connectorId` is given. */
+  list(connectorId?: string): Promise<RolloutRecord[]>;
+  append(record: RolloutRecord): Promise<void>;
+  /** The image each connector last ran successfully, by connector id. */
+  currentImages(): Promise<Map<string, RolloutRecord>>;
+}
+
+export const ROLLOUT_HISTORY_KEY = 'deploy:rollouts';
+/** Per connector; older records drop out (rollback walks back a few releases, metrics look at weeks). */
+export const MAX_RECORDS_PER_CONNECTOR = 200;
+
+function recordsOf(value: unknown): RolloutRecord[] {
+  return Array.isArray(value) ? (value as RolloutRecord[]) : [];
+}
+
+function trimmed(records: RolloutRecord[]): RolloutRecord[] {
+  const seen = new Map<string, number>();
+  const kept: RolloutRecord[] = [];
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i] as RolloutRecord;
+    const n = (seen.get(r.connectorId) ?? 0) + 1;
+    seen.set(r.connectorId, n);
+    if (n <= MAX_RECORDS_PER_CONNECTOR) kept.push(r);
+  }
+  return kept.reverse();
+}
+
+export function kvRolloutHistory(store: KvStore, key = ROLLOUT_HISTORY_KEY): RolloutHistory {
+  const list = async (connectorId?: string) => {
+    const all = recordsOf((await store.kvGet(key))?.value);
+    return connectorId === undefined ? all : all.filter((r) => r.connectorId === connectorId);
+  };
+  return {
+    list,
+    async append(record) {
+      // Two roll-outs of different connectors may finish at once: retry the compare-and-set until ours lands.
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const entry = await store.kvGet(key);
+        const known = recordsOf(entry?.value);
+        if (record.taskId && known.some((r) => r.taskId === record.taskId && r.kind === record.kind)) return;
+        const next = trimmed([...known, record]);
+        const { ok } = await store.kvSet(key, next, entry ? entry.version : null);
+        if (ok) return;
+      }
+      throw new Error(`could not append to ${key}: too many concurrent writers`);
+    },
+    async currentImages() {
+      const current = new Map<string, RolloutRecord>();
+      for (const r of await list()) if (r.ok) current.set(r.connectorId, r);
+      return current;
+    },
+  };
+}

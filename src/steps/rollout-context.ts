@@ -1,0 +1,84 @@
+// Reads a build task's data back as the driver, the channels and the message that the roll-out steps share.
+
+import { CutterError } from '../core/errors.js';
+import { parseImageRef } from '../core/image-ref.js';
+import { formatTag } from '../core/tag-format.js';
+import { createRolloutDriver, deploySectionSchema } from '../deploy/deploy-config.js';
+import type { RolloutDriver } from '../deploy/rollout-driver.js';
+import { notifyAll } from '../notify/fan-out.js';
+import type { ReleaseMessage } from '../notify/notifier.js';
+import { createNotifiers, parseNotifySection } from '../notify/notify-config.js';
+import type { StepContext } from '../workflow/types.js';
+import { type BuildTaskData, buildOf } from './rollout-data.js';
+import type { RolloutDeps } from './rollout-deps.js';
+
+export function driverOf(ctx: StepContext<RolloutDeps>, log?: (line: string) => void): RolloutDriver {
+  const deploy = buildOf(ctx.data).deploy;
+  if (!deploy) throw new CutterError('CUTTER_INTERNAL', 'the deploy driver was not resolved before this step');
+  const config = deploySectionSchema.shape.driver.parse(deploy.driver);
+  return createRolloutDriver(config, {
+    env: ctx.deps.env ?? process.env,
+    ...(ctx.deps.github ? { octokit: ctx.deps.github } : {}),
+    ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
+    ...(log ? { log } : {}),
+  });
+}
+
+/** The version an image carries when its tag is a SemVer version (`…:1.4.2` → `1.4.2`). */
+function versionOf(data: BuildTaskData): string | undefined {
+  if (data.build.version) return data.build.version;
+  const tag = data.build.image ? parseImageRef(data.build.image).tag : undefined;
+  return tag && /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(tag) ? tag.replace(/^v/, '') : undefined;
+}
+
+/** The message every roll-out notification starts from; its thread key is the release's, so Slack threads them. */
+export function rolloutMessage(data: BuildTaskData): Omit<ReleaseMessage, 'kind'> {
+  const { build } = data;
+  const version = versionOf(data);
+  let tag = build.tag;
+  if (!tag && version) {
+    try {
+      tag = formatTag(data.deploy?.tagFormat ?? 'v{version}', { version });
+    } catch {
+      tag = undefined;
+    }
+  }
+  return {
+    repo: build.repo ?? build.connectorId,
+    connectorId: build.connectorId,
+    ...(build.image ? { image: build.image } : {}),
+    ...(version ? { version } : {}),
+    ...(tag ? { tag } : {}),
+    ...(build.sha ? { sha: build.sha } : {}),
+    trigger: build.trigger ?? (build.rollback ? 'cutter rollback' : 'build'),
+    ...(build.repo && tag ? { threadKey: `${build.repo}@${tag}` } : {}),
+  };
+}
+
+/** Tell the repository's channels; a failed notification is logged and kept, never fails the roll-out. */
+export async function tellChannels(ctx: StepContext<RolloutDeps>, message: ReleaseMessage) {
+  const data = buildOf(ctx.data);
+  try {
+    const notifiers = createNotifiers(parseNotifySection(data.deploy?.notify ?? {}), {
+      env: ctx.deps.env ?? process.env,
+      ...(ctx.deps.github ? { octokit: ctx.deps.github } : {}),
+      ...(ctx.deps.threads ? { threads: ctx.deps.threads } : {}),
+    });
+    const results = await notifyAll(notifiers, message, {
+      ...ctx.deps.notifyOptions,
+      signal: ctx.signal,
+      onAttemptFailed: (f) =>
+        ctx.log(`notify ${f.channel} attempt ${f.attempt} failed: ${f.error}${f.willRetry ? ', retrying' : ''}`),
+    });
+    return results.map((r) => ({
+      channel: r.channel,
+      ok: r.ok,
+      ...(r.error ? { error: r.error } : {}),
+      ...(r.skipped ? { skipped: r.skipped } : {}),
+    }));
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    ctx.log(`notifications not sent: ${error}`);
+    return [{ channel: 'config', ok: false, error }];
+  }
+}

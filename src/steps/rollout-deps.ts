@@ -1,0 +1,23 @@
+// What the roll-out (build) steps need from the outside world, handed to every step as `ctx.deps`.
+
+import type { BackoffOptions } from '../deploy/backoff.js';
+import type { RolloutHistory } from '../deploy/rollout-history.js';
+import type { GitHubClient } from '../github/client.js';
+import type { FanOutOptions } from '../notify/fan-out.js';
+import type { ThreadStore } from '../notify/slack-web-api.js';
+
+export interface RolloutDeps {
+  /** Reads the repository's `.cutter.yml`, drives GitOps PRs and commit statuses; not needed when `deploy` comes in the task. */
+  github?: GitHubClient;
+  /** Driver credentials and notification secrets, by the variable names the config gives (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Where RolloutRecords go (rollback plans, metrics, the fleet view's current image). */
+  history: RolloutHistory;
+  /** Slack thread parents, persistent so a roll-out threads under its release after a restart. */
+  threads?: ThreadStore;
+  /** Owner of the repository named like the connector, for builds that do not say which repository (CUTTER_ORG). */
+  org?: string;
+  notifyOptions?: Omit<FanOutOptions, 'signal' | 'onAttemptFailed'>;
+  /** Tests make driver retries fast without faking the clock. */
+  sleep?: BackoffOptions['sleep'];
+}
