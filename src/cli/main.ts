@@ -13,6 +13,7 @@ import { registerRelease } from './commands/release.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerServe } from './commands/serve.js';
 import { registerTasks } from './commands/tasks.js';
+import { exitQuietlyOnBrokenPipe } from './write-out.js';
 
 /** Adds one sub-command to the program. Command modules keep heavy imports inside their action. */
 export type CommandRegistration = (program: Command) => void;
@@ -111,6 +112,7 @@ function isEntry(): boolean {
 
 if (isEntry()) {
   writeStatsOnExit();
+  exitQuietlyOnBrokenPipe();
   // exitCode, not exit(): large JSON on a pipe must drain before the process ends.
   runCli(process.argv).then((code) => {
     process.exitCode = code;
