@@ -72,10 +72,21 @@ describe('parseCommit: body and footers', () => {
   it('reads `Token #value` footers such as `Closes #3`', () => {
     const c = parse('fix: y\n\nCloses #3\nFixes #4');
     expect(c.footers).toEqual([
-      { token: 'Closes', value: '3' },
-      { token: 'Fixes', value: '4' },
+      { token: 'Closes', value: '#3' },
+      { token: 'Fixes', value: '#4' },
     ]);
     expect(c.refs).toEqual([3, 4]);
+  });
+
+  it('reads only #N, GH-N and owner/repo#N as issue references, never a sha or a bare number', () => {
+    expect(parse('fix: y\n\nRefs: 1234567').refs).toEqual([]);
+    expect(parse('fix: y\n\nRefs: 4fa3c1b2e9d0').refs).toEqual([]);
+    expect(parse('fix: y\n\nRefs: 9c36a62e4cb3b30f2366ca9d1d63a76c9816c465').refs).toEqual([]);
+    expect(parse('fix: y\n\nCloses: 12').refs).toEqual([]);
+    expect(parse('fix: y\n\nRefs: abc#12, x-#13').refs).toEqual([]);
+    expect(parse('fix: y\n\nRefs: #12, GH-13, gh-14\nCloses #15').refs).toEqual([12, 13, 14, 15]);
+    // Another repository's issue is recognised and not misread as this repository's #7.
+    expect(parse('fix: y\n\nRefs: acme/other-repo#7, #8').refs).toEqual([8]);
   });
 
   it('collects issue numbers from Refs, Closes and Fixes footers without duplicates', () => {

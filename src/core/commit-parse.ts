@@ -5,13 +5,17 @@ import type { Footer, ParsedCommit, RawCommit } from './types.js';
 // Every pattern below is anchored and uses character classes that cannot overlap, so matching is linear even on
 // a 1 MB message or 100k `(` characters: there is nothing for the engine to backtrack into.
 const HEADER = /^([A-Za-z][A-Za-z0-9_-]*)(?:\(([^()\r\n]*)\))?(!)?: (.*)$/;
-const FOOTER = /^(?:(BREAKING[ -]CHANGE)(?::[ \t]*| #)|([A-Za-z][A-Za-z0-9-]*)(?:: | #))/;
+// `Token #value` keeps its `#` in the value (`Closes #3` → `#3`): the `#` is what makes a value an issue reference.
+const FOOTER = /^(?:(BREAKING[ -]CHANGE)(?::[ \t]*| #)|([A-Za-z][A-Za-z0-9-]*)(?:: | (?=#)))/;
 const GIT_REVERT = /^Revert "(.*)"$/;
 const MERGE = /^Merge (?:pull request #(\d+) from |branch |branches |remote-tracking branch |tag |commit )/;
 const REVERTS_COMMIT = /This reverts commit ([0-9a-fA-F]{4,64})/;
 const SKIP = /\[(?:skip release|release skip)\]/i;
-const ISSUE_REF = /#(\d+)\b/g;
-const LEADING_NUMBER = /^(\d+)\b/;
+/**
+ * An issue reference as GitHub reads one: `#123`, `GH-123` or `owner/repo#123` (group 1 is then the repository).
+ * A bare number (`Refs: 1234567`, an abbreviated sha) or `abc#12` is not one.
+ */
+const ISSUE_REF = /(?<![\w./#-])(?:([\w.-]+\/[\w.-]+)#(\d+)|#(\d+)|GH-(\d+))(?!\w)/gi;
 
 /** Footer tokens whose `#N` values name issues the commit refers to or closes (GitHub's closing keywords + Refs). */
 const REFERENCE_TOKENS = new Set([
@@ -171,12 +175,12 @@ export function issueRefs(footers: Footer[]): number[] {
   };
   for (const { token, value } of footers) {
     if (!REFERENCE_TOKENS.has(token.toLowerCase())) continue;
-    // `Closes #3` stores the value as `3` (the `#` is the separator); `Refs: #12, #13` keeps the hashes.
-    const lead = LEADING_NUMBER.exec(value);
-    if (lead) add(Number(lead[1]));
-    if (!value.includes('#')) continue;
+    if (!value.includes('#') && !/gh-/i.test(value)) continue;
     ISSUE_REF.lastIndex = 0;
-    for (let m = ISSUE_REF.exec(value); m !== null; m = ISSUE_REF.exec(value)) add(Number(m[1]));
+    for (let m = ISSUE_REF.exec(value); m !== null; m = ISSUE_REF.exec(value)) {
+      // `owner/repo#12` is an issue of another repository: linking it as this repository's #12 would be wrong.
+      if (m[1] === undefined) add(Number(m[3] ?? m[4]));
+    }
   }
   return refs;
 }
