@@ -12,8 +12,11 @@ import { registerWebhookRoute } from './webhook-route.js';
 
 export interface ServerOptions {
   store: Store;
-  /** Retries through the engine wake its worker at once; without one, the store's retry waits for a poll. */
-  engine?: TaskRetrier;
+  /**
+   * Retries through the engine wake its worker at once; without one, the store's retry waits for a poll. Its
+   * `wake()` is called after every stored webhook task.
+   */
+  engine?: TaskRetrier & { wake?(): void };
   /** The GitHub hook's secret; an array while rotating (the first is current, the rest still accepted). */
   webhookSecret: string | readonly string[];
   /** Enables `POST /api/tasks/:id/retry` for `Authorization: Bearer <apiToken>`; without it, write routes answer 403. */
@@ -51,7 +54,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return reply.code(status).send({ error: err.code ?? 'error', message: status >= 500 ? 'internal error' : message });
   });
   registerDashboard(app, { ...options.dashboard, store: options.store, logger, adminToken: options.apiToken });
-  registerWebhookRoute(app, { store: options.store, secrets, bodyLimit: maxBodyBytes, logger });
+  registerWebhookRoute(app, {
+    store: options.store,
+    secrets,
+    bodyLimit: maxBodyBytes,
+    logger,
+    onStored: () => options.engine?.wake?.(),
+  });
   registerApiRoutes(app, {
     store: options.store,
     retrier: options.engine ?? { retry: (id, actor) => options.store.retryTask(id, actor ?? 'api') },

@@ -1,4 +1,4 @@
-// `cutter serve` as a function: open the store, start the engine (resuming unfinished tasks), listen, stop cleanly.
+// `cutter serve` as a function: open the store, listen, run the engine in its own thread (resuming unfinished tasks).
 
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -23,6 +23,7 @@ import { describeError, Engine } from '../workflow/index.js';
 import { adminGate } from './admin-token.js';
 import { buildServer } from './app.js';
 import { registerBuildRoutes } from './build-routes.js';
+import { EngineThread, type EngineThreadSetup } from './engine-thread.js';
 import { registerFleetRoute } from './fleet-route.js';
 import { redactingLogger, type ServerLogger, stderrLogger } from './server-logger.js';
 
@@ -53,7 +54,8 @@ export type ServeDeps = ReleaseDeps & RolloutDeps;
 export interface RunningServer {
   url: string;
   app: FastifyInstance;
-  engine: Engine<ServeDeps>;
+  /** The engine runs in a worker thread on its own handle of the same SQLite file (see engine-thread.ts). */
+  engine: EngineThread;
   store: Store;
   /** Stop accepting webhooks, let steps in flight finish and persist, hand their tasks back, close the store. */
   close(): Promise<void>;
@@ -77,7 +79,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   const apiToken = env['CUTTER_API_TOKEN']?.trim() || undefined;
   const dbPath = path.resolve(options.db);
   await mkdir(path.dirname(dbPath), { recursive: true });
-  const store = new SqliteStore(dbPath);
+  // The HTTP thread's handle: WAL checkpoints are the engine thread's job, never inside an acknowledgement.
+  const store = new SqliteStore(dbPath, { autoCheckpoint: false });
   let github: Awaited<ReturnType<typeof createGitHubClient>>;
   try {
     github = await createGitHubClient({
@@ -90,47 +93,18 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     await store.close();
     throw err;
   }
-  const slackUrl = env['CUTTER_SLACK_WEBHOOK_URL']?.trim();
-  const deps: FleetDeps = {
-    github,
-    env,
-    store,
-    // A fleet run's one summary message; its release tasks stay quiet (see fleet fan-out).
-    ...(slackUrl ? { summaryNotifiers: () => [createSlackWebhookNotifier({ url: slackUrl })] } : {}),
-  };
   const digest = createHash('sha256').update(dbPath).digest('hex').slice(0, 8);
   const history = kvRolloutHistory(store);
-  // Slack thread parents live in the store: a roll-out threads under its release message after a restart too.
-  const threads = kvThreadStore(store);
   const org = env['CUTTER_ORG']?.trim() || undefined;
-  const engine = new Engine<ServeDeps>({
-    store,
-    flows: {
-      [RELEASE_TASK_KIND]: releaseWithRolloutFlow,
-      [FLEET_TASK_KIND]: fleetFlow as never,
-      [BUILD_TASK_KIND]: rolloutFlow as never,
-    },
-    deps: {
-      ...deps,
-      history,
-      threads,
-      ...(org ? { org } : {}),
-      notifiers: (config) => createNotifiers(parseNotifySection(config.notify), { env, octokit: github, threads }),
-    },
+  const setup: EngineThreadSetup = {
+    db: dbPath,
+    env: { ...env },
     concurrency: options.concurrency ?? 4,
     pollMs: options.pollMs ?? 100,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     workerId: options.workerId ?? `${hostname()}:serve:${digest}`,
-  });
-  engine.on('task', (task) => {
-    if (task.status === 'done') logger.info(`task ${task.id} (${task.key}) done`);
-    if (task.status === 'failed') {
-      logger.warn(`task ${task.id} (${task.key}) failed at ${task.step ?? '-'}: ${task.error?.message ?? ''}`);
-    }
-  });
-  engine.on('problem', ({ error, taskId }) => {
-    logger.error(`engine problem${taskId ? ` on task ${taskId}` : ''}: ${describeError(error, false).message}`);
-  });
+  };
+  const engine = new EngineThread({ setup, store, logger });
   const dashboard = {
     engine,
     github,
@@ -151,7 +125,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     });
   }
   // Started after listen: unfinished tasks of a previous run resume now, while webhooks are already accepted.
-  engine.start();
+  try {
+    await engine.start();
+  } catch (err) {
+    await app.close();
+    await engine.stop();
+    await store.close();
+    throw err;
+  }
   logger.info(`cutter serve on ${url} (store ${dbPath}, worker ${engine.workerId})`);
   let closing: Promise<void> | null = null;
   return {
@@ -168,4 +149,63 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       return closing;
     },
   };
+}
+
+/**
+ * The engine and everything its steps need, on one store handle. It runs in the engine thread (engine-worker.ts),
+ * which passes its own handle of the server's SQLite file; nothing here may run on the HTTP thread.
+ */
+export async function createServeEngine(
+  store: Store,
+  setup: EngineThreadSetup,
+  logger: ServerLogger,
+): Promise<Engine<ServeDeps>> {
+  const env = setup.env;
+  const github = await createGitHubClient({
+    env,
+    logger: { debug: () => {}, info: logger.info, warn: logger.warn, error: logger.error },
+    // One write budget in the store for every task (fleet runs above all), shared with other processes on it.
+    pacer: new BudgetPacer({ store }),
+  });
+  const slackUrl = env['CUTTER_SLACK_WEBHOOK_URL']?.trim();
+  const deps: FleetDeps = {
+    github,
+    env,
+    store,
+    // A fleet run's one summary message; its release tasks stay quiet (see fleet fan-out).
+    ...(slackUrl ? { summaryNotifiers: () => [createSlackWebhookNotifier({ url: slackUrl })] } : {}),
+  };
+  const history = kvRolloutHistory(store);
+  // Slack thread parents live in the store: a roll-out threads under its release message after a restart too.
+  const threads = kvThreadStore(store);
+  const org = env['CUTTER_ORG']?.trim() || undefined;
+  const engine = new Engine<ServeDeps>({
+    store,
+    flows: {
+      [RELEASE_TASK_KIND]: releaseWithRolloutFlow,
+      [FLEET_TASK_KIND]: fleetFlow as never,
+      [BUILD_TASK_KIND]: rolloutFlow as never,
+    },
+    deps: {
+      ...deps,
+      history,
+      threads,
+      ...(org ? { org } : {}),
+      notifiers: (config) => createNotifiers(parseNotifySection(config.notify), { env, octokit: github, threads }),
+    },
+    concurrency: setup.concurrency,
+    pollMs: setup.pollMs,
+    ...(setup.leaseMs ? { leaseMs: setup.leaseMs } : {}),
+    workerId: setup.workerId,
+  });
+  engine.on('task', (task) => {
+    if (task.status === 'done') logger.info(`task ${task.id} (${task.key}) done`);
+    if (task.status === 'failed') {
+      logger.warn(`task ${task.id} (${task.key}) failed at ${task.step ?? '-'}: ${task.error?.message ?? ''}`);
+    }
+  });
+  engine.on('problem', ({ error, taskId }) => {
+    logger.error(`engine problem${taskId ? ` on task ${taskId}` : ''}: ${describeError(error, false).message}`);
+  });
+  return engine;
 }

@@ -14,6 +14,8 @@ export interface WebhookRouteOptions {
   /** Larger bodies are answered 413 before they are read to the end. */
   bodyLimit: number;
   logger: ServerLogger;
+  /** Told after a new delivery's task is stored (the engine is woken, instead of finding it at its next poll). */
+  onStored?: (taskId: string) => void;
 }
 
 export const WEBHOOK_PATH = '/webhooks/github';
@@ -31,9 +33,12 @@ function reject(reply: FastifyReply, status: number, error: string, message: str
   return reply.code(status).send({ error, message });
 }
 
-/** The JSON GitHub sent: the body itself, or the `payload` field of a form-encoded hook. */
-function parsePayload(body: Buffer, contentType: string): Record<string, unknown> | null {
-  let json = body.toString('utf8');
+/**
+ * The JSON GitHub sent: the body itself, or the `payload` field of a form-encoded hook; with its text, which is
+ * stored as received instead of serializing the parsed object again.
+ */
+function parsePayload(text: string, contentType: string): { payload: Record<string, unknown>; json: string } | null {
+  let json = text;
   if (contentType.startsWith('application/x-www-form-urlencoded')) {
     const field = new URLSearchParams(json).get('payload');
     if (field === null) return null;
@@ -41,7 +46,9 @@ function parsePayload(body: Buffer, contentType: string): Record<string, unknown
   }
   try {
     const value: unknown = JSON.parse(json);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? { payload: value as Record<string, unknown>, json }
+      : null;
   } catch {
     return null;
   }
@@ -60,8 +67,9 @@ export function registerWebhookRoute(app: FastifyInstance, options: WebhookRoute
       const signature = header(request, 'x-hub-signature-256');
       if (!signature) return reject(reply, 401, 'unsigned', 'X-Hub-Signature-256 is missing');
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const text = body.toString('utf8');
       // Constant-time HMAC-SHA256 comparison of the exact bytes received, before anything else is believed.
-      const valid = await verifyWithFallback(current, body.toString('utf8'), signature, previous).catch(() => false);
+      const valid = await verifyWithFallback(current, text, signature, previous).catch(() => false);
       if (!valid) {
         options.logger.warn(`webhook rejected: bad signature from ${request.ip}`);
         return reject(reply, 401, 'bad_signature', 'X-Hub-Signature-256 does not match the body');
@@ -70,8 +78,9 @@ export function registerWebhookRoute(app: FastifyInstance, options: WebhookRoute
       const event = header(request, 'x-github-event');
       if (!delivery) return reject(reply, 400, 'no_delivery', 'X-GitHub-Delivery is missing or malformed');
       if (!event) return reject(reply, 400, 'no_event', 'X-GitHub-Event is missing or malformed');
-      const payload = parsePayload(body, String(request.headers['content-type'] ?? ''));
-      if (!payload) return reject(reply, 400, 'bad_json', 'the body is not a JSON object');
+      const parsed = parsePayload(text, String(request.headers['content-type'] ?? ''));
+      if (!parsed) return reject(reply, 400, 'bad_json', 'the body is not a JSON object');
+      const { payload } = parsed;
       if (event === 'ping') return reply.code(200).send({ delivery, pong: true });
 
       const toTask = Object.hasOwn(EVENT_TASKS, event) ? EVENT_TASKS[event] : undefined;
@@ -89,7 +98,7 @@ export function registerWebhookRoute(app: FastifyInstance, options: WebhookRoute
       let result: Awaited<ReturnType<Store['ingestDelivery']>>;
       try {
         result = await options.store.ingestDelivery(
-          { id: delivery, event, payload, receivedAt: new Date() },
+          { id: delivery, event, payload, payloadJson: parsed.json, receivedAt: new Date() },
           decision.task,
         );
       } catch (err) {
@@ -97,6 +106,7 @@ export function registerWebhookRoute(app: FastifyInstance, options: WebhookRoute
         return reject(reply, 503, 'store_unavailable', 'the delivery could not be stored; redeliver it later');
       }
       const task = result.taskId ?? null;
+      if (task !== null && !result.duplicate) options.onStored?.(task);
       options.logger.info(
         `webhook ${event} ${delivery} → task ${task ?? '-'}${result.duplicate ? ' (duplicate delivery)' : ''}`,
       );

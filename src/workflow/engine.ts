@@ -122,6 +122,11 @@ export class Engine<D = unknown> {
     this.emitter.setMaxListeners(100);
   }
 
+  /** The task kinds this engine runs (the keys of its flows). */
+  flowKinds(): string[] {
+    return [...this.kinds];
+  }
+
   on<K extends keyof EngineEvents>(event: K, listener: Listener<K>): () => void {
     this.emitter.on(event, listener);
     return () => this.emitter.off(event, listener);
