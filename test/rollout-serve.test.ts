@@ -228,5 +228,13 @@ describe('image roll-outs through cutter serve', () => {
     expect(emu.connector(REPO)?.image).toBe(image('1.1.0'));
     const { body: history } = await api(`/api/rollouts?connector=${REPO}`);
     expect(history['records'][0]).toMatchObject({ kind: 'rollback', image: image('1.1.0'), ok: true });
+    // the dashboard's fleet table shows what runs now, from the roll-out history
+    const { body: fleet } = await api('/api/fleet?org=acme');
+    const row = (fleet['rows'] as Json[]).find((r) => r['repo'] === REPO);
+    expect(row?.['image']).toBe(image('1.1.0'));
+    // and the rollback counts in the release metrics
+    const { body: metrics } = await api('/api/metrics');
+    expect(metrics['repos'][`acme/${REPO}`]).toMatchObject({ rollbacks: 1 });
+    expect(metrics['fleet']['changeFailureRate']).toBeGreaterThan(0);
   });
 });

@@ -9,6 +9,7 @@ import type { GitHubClient } from '../github/client.js';
 import { RELEASE_TASK_KIND } from '../steps/release-data.js';
 import { type Store, type TaskRecord, TERMINAL_STATUSES } from '../store/types.js';
 import type { DashboardEngine } from './dashboard-engine.js';
+import { kvRolloutHistory } from '../deploy/rollout-history.js';
 import { type FleetRow, fleetRow } from './fleet-rows.js';
 import { readFreeze } from './freeze-state.js';
 import { sendApiError } from './send-api-error.js';
@@ -61,11 +62,18 @@ export function registerFleetRoutes(app: FastifyInstance, options: FleetRouteOpt
   }
 
   async function rows(org: string): Promise<FleetRow[]> {
-    const [names, freeze] = await Promise.all([fleetRepos(org), readFreeze(store)]);
+    const [names, freeze, deployed] = await Promise.all([
+      fleetRepos(org),
+      readFreeze(store),
+      kvRolloutHistory(store).currentImages(),
+    ]);
+    // Records name the repository that built the image; older ones only the connector, usually named like the repo.
+    const imageOf = (name: string) =>
+      [...deployed.values()].find((r) => r.repo === `${org}/${name}`)?.image ?? deployed.get(name)?.image ?? null;
     return Promise.all(
       names.map(async (name) => {
         const { tasks } = await store.listTasks({ kind: RELEASE_TASK_KIND, key: `${org}/${name}`, limit: 20 });
-        return fleetRow(name, tasks, freeze.frozen);
+        return fleetRow(name, tasks, freeze.frozen, imageOf(name));
       }),
     );
   }

@@ -61,7 +61,13 @@ function imageOf(task: TaskRecord): string | null {
  * `tasks` are the repository's release tasks, newest first. The plan comes from the newest task that read the
  * latest tag (dry run or not); a real release that finished after it means the repository is now up to date.
  */
-export function fleetRow(repo: string, tasks: readonly TaskRecord[], frozen: boolean): FleetRow {
+export function fleetRow(
+  repo: string,
+  tasks: readonly TaskRecord[],
+  frozen: boolean,
+  /** The image the roll-out history says runs now; wins over what the tasks mention. */
+  deployed: string | null = null,
+): FleetRow {
   const planned = tasks.find((t) => releaseOf(t).latest !== undefined);
   const run = tasks.find((t) => t.data['dryRun'] !== true);
   const plan = planned ? releaseOf(planned) : null;
@@ -87,7 +93,7 @@ export function fleetRow(repo: string, tasks: readonly TaskRecord[], frozen: boo
           url: releaseOf(run).released?.url ?? null,
         }
       : null,
-    image: tasks.map(imageOf).find((i) => i !== null) ?? null,
+    image: deployed ?? tasks.map(imageOf).find((i) => i !== null) ?? null,
     frozen,
   };
   if (releasedAfterPlan && run) {

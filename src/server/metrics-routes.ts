@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
 import { CutterError } from '../core/errors.js';
+import { kvRolloutHistory } from '../deploy/rollout-history.js';
 import type { Store, TaskRecord } from '../store/types.js';
 import { type MetricSet, type PriorFailures, releaseMetrics } from './release-metrics.js';
 import { sendApiError } from './send-api-error.js';
@@ -82,7 +83,8 @@ export function registerMetricsRoutes(app: FastifyInstance, options: MetricsRout
         );
       }
       const tasks = await finishedTasks(store, max);
-      return reply.send(releaseMetrics(tasks, new Date(), weeks, await priorFailures(store, tasks)));
+      const rollouts = await kvRolloutHistory(store).list();
+      return reply.send(releaseMetrics(tasks, new Date(), weeks, await priorFailures(store, tasks), rollouts));
     } catch (err) {
       return sendApiError(reply, err, logger);
     }
@@ -91,7 +93,8 @@ export function registerMetricsRoutes(app: FastifyInstance, options: MetricsRout
   app.get('/metrics', async (_request, reply) => {
     try {
       const tasks = await finishedTasks(store, max);
-      const metrics = releaseMetrics(tasks, new Date(), 1, await priorFailures(store, tasks));
+      const rollouts = await kvRolloutHistory(store).list();
+      const metrics = releaseMetrics(tasks, new Date(), 1, await priorFailures(store, tasks), rollouts);
       registry.resetMetrics();
       setAll('', metrics.fleet);
       for (const [repo, m] of Object.entries(metrics.repos)) setAll(repo, m);

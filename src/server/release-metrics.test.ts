@@ -106,3 +106,45 @@ describe('release metrics', () => {
     expect(m.repos).toEqual({});
   });
 });
+
+describe('release metrics with the roll-out history', () => {
+  it('counts recorded rollbacks as change failures and times the restore to the next release', () => {
+    const tasks = [
+      released('acme/x', '2026-11-24T09:00:00Z', '2026-11-24T09:10:00Z'),
+      released('acme/x', '2026-11-24T12:00:00Z', '2026-11-24T12:10:00Z'),
+    ];
+    const rollouts = [
+      {
+        connectorId: 'x',
+        repo: 'acme/x',
+        image: 'ghcr.io/acme/x:1.0.0',
+        at: '2026-11-24T10:00:00Z',
+        kind: 'rollout' as const,
+        ok: true,
+      },
+      {
+        connectorId: 'x',
+        repo: 'acme/x',
+        image: 'ghcr.io/acme/x:0.9.0',
+        at: '2026-11-24T11:00:00Z',
+        kind: 'rollback' as const,
+        ok: true,
+      },
+      // a failed rollback changed nothing: not counted
+      {
+        connectorId: 'x',
+        repo: 'acme/x',
+        image: 'ghcr.io/acme/x:0.8.0',
+        at: '2026-11-24T11:30:00Z',
+        kind: 'rollback' as const,
+        ok: false,
+      },
+    ];
+    const m = releaseMetrics(tasks, NOW, 4, {}, rollouts);
+    expect(m.fleet).toMatchObject({ releases: 2, failures: 0, rollbacks: 1 });
+    expect(m.fleet.changeFailureRate).toBeCloseTo(1 / 3);
+    // rolled back at 11:00, good again with the release at 12:10
+    expect(m.repos['acme/x']?.timeToRestoreSeconds).toBe(70 * 60);
+    expect(releaseMetrics(tasks, NOW, 4).fleet.rollbacks).toBe(0);
+  });
+});

@@ -1,5 +1,6 @@
 // Delivery metrics from stored release tasks (pure): releases per week, lead time, change failure rate, time to restore.
 
+import type { RolloutRecord } from '../deploy/rollback.js';
 import type { TaskRecord } from '../store/types.js';
 
 export interface MetricSet {
@@ -136,14 +137,31 @@ function metricSet(outcomes: Outcome[], labels: string[]): MetricSet {
   };
 }
 
-/** `now` bounds the weekly series (the last `weeks` ISO weeks up to and including now's week). */
+/** A rollback re-deployed an earlier image (fix-forward): it counts as a change failure and starts a restore. */
+function rollbackOutcomes(records: readonly RolloutRecord[]): Outcome[] {
+  return records
+    .filter((r) => r.kind === 'rollback' && r.ok && Number.isFinite(Date.parse(r.at)))
+    .map((r) => ({
+      repo: r.repo ?? r.connectorId,
+      at: Date.parse(r.at),
+      kind: 'rollback',
+      leadMs: null,
+      leadFrom: null,
+    }));
+}
+
+/**
+ * `now` bounds the weekly series (the last `weeks` ISO weeks up to and including now's week); `rollouts` is the
+ * roll-out history, whose rollbacks count next to failed tasks.
+ */
 export function releaseMetrics(
   tasks: readonly TaskRecord[],
   now: Date,
   weeks = 12,
   priorFailures: PriorFailures = {},
+  rollouts: readonly RolloutRecord[] = [],
 ): ReleaseMetrics {
-  const outcomes = tasks.flatMap((t) => outcomesOf(t, priorFailures));
+  const outcomes = [...tasks.flatMap((t) => outcomesOf(t, priorFailures)), ...rollbackOutcomes(rollouts)];
   const labels = weekLabels(now, weeks);
   const byRepo = new Map<string, Outcome[]>();
   for (const o of outcomes) byRepo.set(o.repo, [...(byRepo.get(o.repo) ?? []), o]);
