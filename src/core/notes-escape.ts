@@ -27,21 +27,30 @@ const SPECIAL_REPLACEMENT: Record<string, string> = {
 // `#12` after a start, space or opening punctuation; not `&#12` (an HTML character reference) nor `abc#12`.
 const REFERENCE = /(^|[\s(,;:])#(\d+)\b/g;
 
+// `@user`, `@org/team` as GitHub reads a mention (not `ada@example.com`). Shown as code, which GitHub never turns
+// into a notification: a release must not ping everyone whose handle a commit subject happens to name.
+// One code span takes a whole run such as `@a@b` or `@a-@b`, or the `@b` after it would start a mention of its own.
+const MENTION = /(?<![A-Za-z0-9])@[A-Za-z0-9](?:[\w@./-]*\w)?/g;
+
 // At the start of a bullet's text these would open a nested list, a heading, a quote or a table row.
 const BLOCK_START = /^([-+*#>=|~]|\d{1,9}[.)])/;
 
-/** Escape plain text so it cannot break out of a list item, inject a link or HTML. No links are added. */
+/** Escape plain text so it cannot break out of a list item, inject a link or HTML, or mention anyone. No links. */
 export function escapeMarkdownText(text: string): string {
-  return neutraliseBlockStart(
-    mapOutsideCodeSpans(text, (plain) => plain.replace(SPECIAL, (ch) => SPECIAL_REPLACEMENT[ch] ?? ch)),
-  );
+  return neutraliseBlockStart(mapOutsideCodeSpans(text, escapePlain));
+}
+
+/** Markdown specials escaped, then mentions made code (their characters hold no special to escape). */
+function escapePlain(plain: string): string {
+  const escaped = plain.replace(SPECIAL, (ch) => SPECIAL_REPLACEMENT[ch] ?? ch);
+  return escaped.includes('@') ? escaped.replace(MENTION, '`$&`') : escaped;
 }
 
 /** Escape commit text and turn `#N` references into pull request / issue links. */
 export function renderInlineText(text: string, ctx: InlineLinkContext = {}): string {
   return neutraliseBlockStart(
     mapOutsideCodeSpans(text, (plain) => {
-      const escaped = plain.replace(SPECIAL, (ch) => SPECIAL_REPLACEMENT[ch] ?? ch);
+      const escaped = escapePlain(plain);
       if (!ctx.repoUrl) return escaped;
       const repoUrl = ctx.repoUrl;
       return escaped.replace(REFERENCE, (_m, lead: string, num: string) => {

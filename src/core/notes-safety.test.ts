@@ -117,4 +117,45 @@ describe('release notes and CHANGELOG under hostile commit text', () => {
     expect(notes).toContain('- &lt;b&gt;bold&lt;/b&gt; claim ([bbbbbbb]');
     expect(notes).not.toContain('not conventional');
   });
+
+  it('never mention anyone: @handles and @org/teams in subjects, scopes and notes render as code', () => {
+    const notes = renderNotes({
+      version: '1.3.0',
+      tag: 'v1.3.0',
+      previousTag: 'v1.2.0',
+      date: '2026-11-25',
+      commits: [
+        parsedCommit({ hash: 'a'.repeat(40), type: 'fix', subject: 'thanks @octocat and @acme/core-team' }),
+        parsedCommit({ hash: 'b'.repeat(40), type: 'feat', scope: '@acme/cli', subject: 'mail ada@example.com' }),
+        parsedCommit({ hash: 'c'.repeat(40), type: 'fix', subject: 'keep `@already` quoted, (@paren)' }),
+      ],
+      repoUrl,
+    });
+    expect(notes).toContain('- thanks `@octocat` and `@acme/core-team` ([aaaaaaa]');
+    expect(notes).toContain('- **`@acme/cli`:** mail ada@example.com ([bbbbbbb]');
+    expect(notes).toContain('- keep `@already` quoted, (`@paren`) ([ccccccc]');
+  });
+
+  it('leave no @mention outside code whatever the commit text (rendered with marked)', () => {
+    // No '.': marked autolinks `a@b.c` as an e-mail address, splitting the text GitHub would read as one.
+    const withAt = fc.string({ unit: fc.constantFrom(...'@a-/ `\\x_(*'.split(''), '@@', 'a@b'), maxLength: 30 });
+    fc.assert(
+      fc.property(fc.array(withAt, { minLength: 1, maxLength: 4 }), (subjects) => {
+        const notes = renderNotes({
+          version: '1.3.0',
+          tag: 'v1.3.0',
+          previousTag: null,
+          date: '2026-11-25',
+          commits: subjects.map((subject, i) =>
+            parsedCommit({ hash: `${i}`.padStart(40, 'a'), type: 'fix', subject: subject.trim() || 'x' }),
+          ),
+        });
+        const html = marked.parse(notes, { async: false, gfm: true });
+        const outsideCode = html.replace(/<code>[^<]*<\/code>/g, ' ');
+        // GitHub's rule: @ not after a letter or digit, followed by a letter or digit (emphasis marks vanish).
+        expect(outsideCode.replace(/<[^>]*>/g, ' ')).not.toMatch(/(?<![A-Za-z0-9])@[A-Za-z0-9]/);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

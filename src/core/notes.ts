@@ -94,10 +94,10 @@ const OTHER_SECTION = 'other';
 const SKIP_MARKER = /[ \t]*\[(?:skip release|release skip)\]/gi;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /**
- * Text that escaping, linking and trimming leave exactly as it is: no markdown/HTML specials, no `#`, no line
+ * Text that escaping, linking and trimming leave exactly as it is: no markdown/HTML specials, no `#` or `@`, no line
  * break, no surrounding space, and no character that would open a block at the start of a bullet.
  */
-const PLAIN_TEXT = /^(?:[^\s\\[\]<>`#\-+*=|~\d](?:[^\n\r\\[\]<>`#]*[^\s\\[\]<>`#])?)?$/;
+const PLAIN_TEXT = /^(?:[^\s\\[\]<>`#@\-+*=|~\d](?:[^\n\r\\[\]<>`#@]*[^\s\\[\]<>`#@])?)?$/;
 const NO_REFERENCES: ReadonlySet<number> = new Set();
 
 // One engine for the process: autoEscape off because the view is already markdown-escaped (XML escaping would
