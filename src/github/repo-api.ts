@@ -300,7 +300,16 @@ export async function findReleaseByTag(gh: GitHubClient, repo: RepoRef, tag: str
 export async function ensureRelease(
   gh: GitHubClient,
   repo: RepoRef,
-  input: { tag: string; name: string; body: string; draft: boolean; prerelease: boolean; targetCommitish: string },
+  input: {
+    tag: string;
+    name: string;
+    body: string;
+    draft: boolean;
+    prerelease: boolean;
+    targetCommitish: string;
+    /** GitHub's `make_latest`; left to GitHub when absent. */
+    makeLatest?: boolean;
+  },
 ): Promise<ReleaseView & { adopted: boolean }> {
   const existing = await findReleaseByTag(gh, repo, input.tag);
   if (existing) return { ...existing, adopted: true };
@@ -314,6 +323,7 @@ export async function ensureRelease(
       draft: input.draft,
       prerelease: input.prerelease,
       target_commitish: input.targetCommitish,
+      ...(input.makeLatest !== undefined ? { make_latest: input.makeLatest ? 'true' : 'false' } : {}),
     });
     return { ...view(data), adopted: false };
   } catch (err) {

@@ -19,6 +19,7 @@ export const createReleaseStep: Step<ReleaseDeps> = {
       body: release.notes ?? '',
       draft: release.draft ?? false,
       prerelease: release.prerelease ?? false,
+      ...(release.makeLatest !== undefined ? { makeLatest: release.makeLatest } : {}),
       targetCommitish: tagged.sha,
     });
     ctx.log(`${made.adopted ? 'adopted existing' : 'created'} release ${made.id} for ${tagged.tag}`);

@@ -1,6 +1,7 @@
 // Step "latest-tag": the highest release tag the head contains (SemVer order), none for a first release, or a skip
 // when a release already contains the head.
 
+import { matchBranch } from '../config/branch-channel.js';
 import { findLatestReleaseTag } from '../github/repo-api.js';
 import type { Step } from '../workflow/types.js';
 import { configOf, headOf, releaseOf, repoOf } from './release-context.js';
@@ -15,9 +16,8 @@ export const latestTagStep: Step<ReleaseDeps> = {
     const config = configOf(ctx.data);
     const release = releaseOf(ctx.data);
     const head = headOf(ctx.data);
-    const branch = release.branch
-      ? config.branches.find((b) => b.prerelease === (release.channel ?? null) && b.range !== undefined)
-      : undefined;
+    // The maintenance range of the branch being released (`1.x`), matched by name: another line's range never applies.
+    const branch = release.branch ? matchBranch(config.branches, release.branch).branch : null;
     const found = await findLatestReleaseTag(ctx.deps.github, repo, head, config.tagFormat, {
       ...(config.package ? { pkg: config.package } : {}),
       includePrerelease: (release.channel ?? null) !== null,

@@ -1,6 +1,7 @@
 // Step "next-version": commits since the latest tag → bump (core rules) → next version, tag name and notes; or skip.
 
 import { ignoredAuthorFilter } from '../config/author-filter.js';
+import { matchBranch } from '../config/branch-channel.js';
 import { decideBump } from '../core/bump.js';
 import { mergeBumpRules } from '../core/bump-rules.js';
 import { parseCommit } from '../core/commit-parse.js';
@@ -53,7 +54,7 @@ export const nextVersionStep: Step<ReleaseDeps> = {
     const rules = mergeBumpRules(config.bump);
     const decision = decideBump(commits, rules, latest.version);
     const channel = release.channel ?? null;
-    const range = config.branches.find((b) => b.name === release.branch)?.range;
+    const range = release.branch ? matchBranch(config.branches, release.branch).branch?.range : undefined;
     const next = nextVersionChecked(latest.version, decision, {
       firstRelease: config.firstRelease,
       channel: { prerelease: channel, ...(range !== undefined ? { range } : {}) },
@@ -129,6 +130,8 @@ export const nextVersionStep: Step<ReleaseDeps> = {
           notes,
           draft: config.release.draft,
           prerelease: config.release.prerelease || channel !== null,
+          // Only a stable release of the main line becomes the repository's latest; maintenance and prereleases never do.
+          makeLatest: channel === null && range === undefined && !config.release.prerelease,
         },
       },
     };

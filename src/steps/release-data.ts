@@ -105,6 +105,8 @@ export interface ReleaseState {
   notes?: string;
   draft?: boolean;
   prerelease?: boolean;
+  /** GitHub's `make_latest`: false for maintenance lines and prereleases. */
+  makeLatest?: boolean;
   /** First time the required checks were seen pending (the wait times out from here). */
   checksPendingSince?: string;
   checksCleared?: ClearedGate;

@@ -13,6 +13,17 @@ function release(ctx: Ctx, r: ReleaseRecord) {
   return releaseShape(ctx.sandbox.links, r, assetsOf(ctx, r));
 }
 
+const MAKE_LATEST = ['true', 'false', 'legacy'];
+
+/** `make_latest` as GitHub takes it (a string): `false` keeps a release from ever becoming the repository's latest. */
+function makeLatestOf(b: Record<string, unknown>): string | undefined {
+  const value = optString(b, 'make_latest');
+  if (value !== undefined && !MAKE_LATEST.includes(value)) {
+    throw unprocessable('Validation Failed', [{ resource: 'Release', code: 'invalid', field: 'make_latest' }]);
+  }
+  return value;
+}
+
 function target(ctx: Ctx) {
   const repo = ctx.sandbox.repo(ctx, ctx.params['owner'] ?? '', ctx.params['repo'] ?? '');
   return { owner: repo.owner, name: repo.name, repo };
@@ -91,6 +102,7 @@ export const releaseRoutes: RouteDef<Services>[] = [
         body: optString(b, 'body') ?? null,
         draft,
         prerelease: optBool(b, 'prerelease') ?? false,
+        make_latest: makeLatestOf(b) ?? 'true',
         author: ctx.login,
         created_at: now,
         published_at: draft ? null : now,
@@ -125,7 +137,7 @@ export const releaseRoutes: RouteDef<Services>[] = [
     async handler(ctx) {
       const { owner, name } = target(ctx);
       const latest = all(ctx, owner, name)
-        .filter((r) => !r.draft && !r.prerelease)
+        .filter((r) => !r.draft && !r.prerelease && r.make_latest !== 'false')
         .sort(newestFirst)[0];
       if (!latest) throw notFound();
       return { status: 200, body: release(ctx, latest) };
@@ -181,6 +193,7 @@ export const releaseRoutes: RouteDef<Services>[] = [
         body: optString(b, 'body') ?? rec.body,
         draft,
         prerelease: optBool(b, 'prerelease') ?? rec.prerelease,
+        make_latest: makeLatestOf(b) ?? rec.make_latest ?? 'true',
         published_at: publishing ? now : rec.published_at,
         updated_at: now,
       };
