@@ -22,7 +22,7 @@ import { HttpError, notFound } from './rest-errors.js';
 import { type Reply, Router } from './router.js';
 import { sandboxRoutes } from './routes/index.js';
 import type { Ctx, RefChange, SandboxEvent, Services, WebhookLog } from './services.js';
-import { type Links, nodeId } from './shapes.js';
+import { type Links, nodeId, UPLOADS_PREFIX } from './shapes.js';
 import { SandboxState } from './state.js';
 import { sandboxReader } from './state-reader.js';
 import type { WebhookDispatcher } from './webhooks.js';
@@ -709,6 +709,12 @@ export class Sandbox {
         reply = await matched.def.handler(ctx);
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
+        if (path.startsWith(UPLOADS_PREFIX)) {
+          // GitHub's uploads host names the request in its error bodies as well as in the header.
+          const id = requestId();
+          send(err.status, { ...err.body(), request_id: id }, { ...err.headers, 'x-github-request-id': id });
+          return;
+        }
         send(err.status, err.body(), err.headers);
         return;
       }
@@ -810,15 +816,15 @@ export class Sandbox {
       'content-type': JSON_TYPE,
       'content-length': String(Buffer.byteLength(text)),
       'x-github-media-type': 'github.v3; format=json',
-      'x-github-request-id': createHash('sha1')
-        .update(`${Date.now()}${Math.random()}`)
-        .digest('hex')
-        .slice(0, 16)
-        .toUpperCase(),
+      'x-github-request-id': requestId(),
       ...headers,
     });
     res.end(text);
   }
+}
+
+function requestId(): string {
+  return createHash('sha1').update(`${Date.now()}${Math.random()}`).digest('hex').slice(0, 16).toUpperCase();
 }
 
 function diffRefs(before: { ref: string; sha: string }[], after: { ref: string; sha: string }[]): RefChange[] {

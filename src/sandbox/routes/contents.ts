@@ -47,48 +47,57 @@ function person(v: unknown, fallback: { name: string; email: string; date: strin
   return { name, email, date: fallback.date };
 }
 
-export const contentRoutes: RouteDef<Services>[] = [
-  {
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/contents/{path}',
-    async handler(ctx) {
-      const { owner, name, repo } = target(ctx);
-      const path = (ctx.params['path'] ?? '').replace(/^\/+|\/+$/g, '');
-      const ref = ctx.query.get('ref') ?? repo.default_branch;
-      const commit = await ctx.sandbox.git.resolveCommit(owner, name, ref);
-      if (!commit) throw notFound();
-      const obj = await ctx.sandbox.git.objectAt(owner, name, commit, path);
-      if (!obj) throw notFound();
-      if (obj.type === 'tree') {
-        const entries = (await ctx.sandbox.git.lsTree(owner, name, commit, path)) ?? [];
-        return {
-          status: 200,
-          body: entries
-            .filter((e) => e.type !== 'commit')
-            .map((e) =>
-              entry(ctx, owner, name, ref, {
-                path: path ? `${path}/${e.name}` : e.name,
-                sha: e.sha,
-                size: e.size,
-                type: e.type === 'tree' ? 'dir' : 'file',
-              }),
-            ),
-        };
-      }
-      const blob = await ctx.sandbox.git.readBlob(owner, name, obj.sha);
-      if (!blob) throw notFound();
-      // GitHub wraps base64 at 60 characters per line.
-      const content = (blob.toString('base64').match(/.{1,60}/g) ?? []).join('\n');
+const getContent: RouteDef<Services> = {
+  method: 'GET',
+  template: '/repos/{owner}/{repo}/contents/{path}',
+  async handler(ctx) {
+    const { owner, name, repo } = target(ctx);
+    const path = (ctx.params['path'] ?? '').replace(/^\/+|\/+$/g, '');
+    const ref = ctx.query.get('ref') ?? repo.default_branch;
+    const commit = await ctx.sandbox.git.resolveCommit(owner, name, ref);
+    if (!commit) throw notFound();
+    const obj = await ctx.sandbox.git.objectAt(owner, name, commit, path);
+    if (!obj) throw notFound();
+    if (obj.type === 'tree') {
+      const entries = (await ctx.sandbox.git.lsTree(owner, name, commit, path)) ?? [];
       return {
         status: 200,
-        body: {
-          ...entry(ctx, owner, name, ref, { path, sha: obj.sha, size: blob.length, type: 'file' }),
-          content: `${content}\n`,
-          encoding: 'base64',
-        },
+        body: entries
+          .filter((e) => e.type !== 'commit')
+          .map((e) =>
+            entry(ctx, owner, name, ref, {
+              path: path ? `${path}/${e.name}` : e.name,
+              sha: e.sha,
+              size: e.size,
+              type: e.type === 'tree' ? 'dir' : 'file',
+            }),
+          ),
       };
-    },
+    }
+    const blob = await ctx.sandbox.git.readBlob(owner, name, obj.sha);
+    if (!blob) throw notFound();
+    // The raw media type answers with the file's bytes instead of the JSON description.
+    const accept = String(ctx.headers['accept'] ?? '');
+    if (/application\/vnd\.github(\.v3)?\.raw(?!\+json)/.test(accept)) {
+      return { status: 200, raw: { bytes: blob, contentType: 'application/vnd.github.raw; charset=utf-8' } };
+    }
+    // GitHub wraps base64 at 60 characters per line.
+    const content = (blob.toString('base64').match(/.{1,60}/g) ?? []).join('\n');
+    return {
+      status: 200,
+      body: {
+        ...entry(ctx, owner, name, ref, { path, sha: obj.sha, size: blob.length, type: 'file' }),
+        content: `${content}\n`,
+        encoding: 'base64',
+      },
+    };
   },
+};
+
+export const contentRoutes: RouteDef<Services>[] = [
+  getContent,
+  // The repository root: GitHub answers `contents` with and without an empty path alike.
+  { ...getContent, template: '/repos/{owner}/{repo}/contents', specTemplate: '/repos/{owner}/{repo}/contents/{path}' },
   {
     method: 'PUT',
     template: '/repos/{owner}/{repo}/contents/{path}',

@@ -5,7 +5,7 @@ import { objectBody, optBool, optString, paged, reqString } from '../request-inp
 import { HttpError, unprocessable } from '../rest-errors.js';
 import type { RouteDef } from '../router.js';
 import type { Ctx, Services } from '../services.js';
-import { fullRepo, minimalRepo } from '../shapes.js';
+import { fullOrg, fullRepo, minimalRepo } from '../shapes.js';
 
 const REPO_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -35,6 +35,16 @@ async function create(ctx: Ctx, owner: string) {
 }
 
 export const repoRoutes: RouteDef<Services>[] = [
+  {
+    method: 'GET',
+    template: '/orgs/{org}',
+    async handler(ctx) {
+      const org = ctx.params['org'] ?? '';
+      ctx.sandbox.requireOwner(ctx, org);
+      const repos = ctx.sandbox.state.list<SandboxRepoInfo>('repo', org, '');
+      return { status: 200, body: fullOrg(ctx.sandbox.links, org, repos, '2020-01-01T00:00:00Z') };
+    },
+  },
   {
     method: 'GET',
     template: '/orgs/{org}/repos',
