@@ -10,6 +10,7 @@ import { registerDraftRelease } from './commands/draft-release.js';
 import { registerFleet } from './commands/fleet.js';
 import { registerLint } from './commands/lint.js';
 import { registerRelease } from './commands/release.js';
+import { registerRollout } from './commands/rollout.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerServe } from './commands/serve.js';
 import { registerTasks } from './commands/tasks.js';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
   registerTasks,
   registerFleet,
   registerDemo,
+  registerRollout,
 ];
 
 const EXIT_FAILURE = 1;
