@@ -1,17 +1,19 @@
 // The gates before the tag, on the sandbox: a freeze holds a release until lifted (or overridden); required checks
 // must be green — red fails naming the check, pending waits.
 
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubClient } from '../src/github/client.js';
 import { readFreeze, writeFreeze } from '../src/server/freeze-state.js';
 import type { ReleaseTaskData } from '../src/steps/release-data.js';
 import { RELEASE_TASK_KIND, type ReleaseDeps, releaseFlow, releaseTaskKey } from '../src/steps/release-flow.js';
 import { runRelease } from '../src/steps/run-release.js';
-import type { SqliteStore } from '../src/store/sqlite-store.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { TaskRecord } from '../src/store/types.js';
 import { Engine } from '../src/workflow/index.js';
 import { remoteTags, sandboxClient, sandboxRepo, tempStore } from './release-flow-support.js';
-import { type Harness, startSandbox } from './sandbox-harness.js';
+import { type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
 
 let h: Harness;
 let gh: GitHubClient;
@@ -210,5 +212,48 @@ describe('the required-checks gate', { timeout: 120_000 }, () => {
       'test',
     ]);
     expect(await tagsOf(repo.name)).toEqual(['v1.0.0']);
+  });
+});
+
+function cutter(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      env: { ...process.env, CUTTER_GITHUB_TOKEN: TOKEN, GITHUB_TOKEN: '', GITHUB_API_URL: h.url },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('cutter release --repo --override-freeze', { timeout: 120_000 }, () => {
+  it('releases through a freeze and audits who overrode it, why and when', async () => {
+    const repo = await sandboxRepo(h, 'gate-cli-override', ['fix: urgent']);
+    const db = join(await h.tmp(), 'cutter.db');
+    const s = new SqliteStore(db);
+    await writeFreeze(s, { frozen: true, reason: 'incident 42', by: 'test' }, new Date());
+    await s.close();
+
+    const empty = await cutter(['release', '--repo', `acme/${repo.name}`, '--db', db, '--override-freeze', ' ']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('CUTTER_BAD_INPUT: --override-freeze needs a reason');
+
+    const cut = await cutter(['release', '--repo', `acme/${repo.name}`, '--db', db, '--override-freeze', 'CVE fix']);
+    expect(cut.stderr).toContain('✓ freeze-gate');
+    expect(cut.code).toBe(0);
+    expect(await tagsOf(repo.name)).toEqual(['v1.0.0']);
+    const after = new SqliteStore(db);
+    stores.push(after);
+    const audit = (await after.listAudit({ target: `acme/${repo.name}` })).find((a) => a.action === 'freeze.override');
+    expect(audit).toMatchObject({ details: { reason: 'CVE fix' } });
+    expect(audit?.actor).toMatch(/\(cli\)$/);
+    expect(Date.parse(audit?.at ?? '')).not.toBeNaN();
   });
 });

@@ -4,11 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { CutterError } from '../core/errors.js';
 import { redactValue } from '../core/redact.js';
-import type { Store } from '../store/types.js';
+import { type Store, TERMINAL_STATUSES } from '../store/types.js';
 import type { DashboardEngine } from './dashboard-engine.js';
 import { EVENT_TASKS } from './event-tasks.js';
 import { taskSummary } from './fleet-routes.js';
-import { readFreeze, writeFreeze } from './freeze-state.js';
+import { grantFreezeOverride, readFreeze, writeFreeze } from './freeze-state.js';
 import { sendApiError } from './send-api-error.js';
 import type { ServerLogger } from './server-logger.js';
 
@@ -60,6 +60,35 @@ export function registerControlRoutes(app: FastifyInstance, options: ControlRout
       return sendApiError(reply, err, logger);
     }
   });
+
+  // An admin lets one release through the freeze (it passes at its next re-check); who, why and when are audited.
+  app.post<{ Params: { id: string }; Body: { reason?: unknown } | null }>(
+    '/api/tasks/:id/override-freeze',
+    async (request, reply) => {
+      try {
+        const reason = request.body?.reason;
+        if (typeof reason !== 'string' || !reason.trim() || reason.length > 500) {
+          throw new CutterError('CUTTER_BAD_INPUT', 'an override needs a reason of at most 500 characters', {
+            hint: '{"reason":"security fix for CVE-…"}',
+          });
+        }
+        const task = await store.getTask(request.params.id);
+        if (!task) throw new CutterError('CUTTER_NOT_FOUND', `no task ${request.params.id}`);
+        if (TERMINAL_STATUSES.includes(task.status)) {
+          throw new CutterError('CUTTER_REFUSED', `task ${task.id} is ${task.status}: nothing to let through`);
+        }
+        const grant = await grantFreezeOverride(
+          store,
+          { taskId: task.id, by: 'dashboard', reason: reason.trim() },
+          new Date(),
+        );
+        logger.info(`freeze overridden for task ${task.id} (${task.key}) from the dashboard`);
+        return reply.send(redactValue({ taskId: task.id, override: grant }));
+      } catch (err) {
+        return sendApiError(reply, err, logger);
+      }
+    },
+  );
 
   app.get('/api/freeze', async (_request, reply) => reply.send(await readFreeze(store)));
 

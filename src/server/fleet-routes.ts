@@ -5,11 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import picomatch from 'picomatch';
 import { CutterError } from '../core/errors.js';
 import { redactValue } from '../core/redact.js';
+import { kvRolloutHistory } from '../deploy/rollout-history.js';
 import type { GitHubClient } from '../github/client.js';
 import { RELEASE_TASK_KIND } from '../steps/release-data.js';
 import { type Store, type TaskRecord, TERMINAL_STATUSES } from '../store/types.js';
 import type { DashboardEngine } from './dashboard-engine.js';
-import { kvRolloutHistory } from '../deploy/rollout-history.js';
 import { type FleetRow, fleetRow } from './fleet-rows.js';
 import { readFreeze } from './freeze-state.js';
 import { sendApiError } from './send-api-error.js';
@@ -115,14 +115,6 @@ export function registerFleetRoutes(app: FastifyInstance, options: FleetRouteOpt
     return run;
   }
 
-  function refuseWhenFrozen(frozen: { frozen: boolean; reason?: string | null }) {
-    if (frozen.frozen) {
-      throw new CutterError('CUTTER_FROZEN', `releases are frozen${frozen.reason ? `: ${frozen.reason}` : ''}`, {
-        hint: 'lift the freeze on the dashboard (POST /api/freeze {"frozen":false}) first',
-      });
-    }
-  }
-
   async function runView(run: RunAudit, at: string) {
     const tasks = (await Promise.all(run.taskIds.map((id) => store.getTask(id)))).filter((t): t is TaskRecord => !!t);
     return {
@@ -161,7 +153,6 @@ export function registerFleetRoutes(app: FastifyInstance, options: FleetRouteOpt
   app.post<{ Body: { org?: string; repos?: unknown } | null }>('/api/fleet/release', async (request, reply) => {
     try {
       const org = orgOf(request.body?.org);
-      refuseWhenFrozen(await readFreeze(store));
       const all = await fleetRepos(org);
       const wanted = request.body?.repos;
       if (wanted !== undefined && (!Array.isArray(wanted) || wanted.some((n) => typeof n !== 'string'))) {
@@ -181,7 +172,6 @@ export function registerFleetRoutes(app: FastifyInstance, options: FleetRouteOpt
     try {
       const { owner, name } = request.params;
       if (!NAME.test(owner) || !NAME.test(name)) throw new CutterError('CUTTER_BAD_INPUT', 'not a repository name');
-      refuseWhenFrozen(await readFreeze(store));
       const run = await enqueueReleases(owner, [name], false, 'dashboard');
       return reply.code(202).send({ runId: run.runId, taskIds: run.taskIds });
     } catch (err) {
@@ -243,6 +233,7 @@ export function taskSummary(t: TaskRecord) {
     nextTag: release.nextTag ?? null,
     url: release.released?.url ?? null,
     error: t.error,
+    waitReason: t.waitReason,
     updatedAt: t.updatedAt,
   };
 }

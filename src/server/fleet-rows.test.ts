@@ -74,6 +74,15 @@ describe('fleet rows', () => {
     });
   });
 
+  it('shows why a release waits at a gate (a freeze), with the plan still pending', () => {
+    const waiting = { ...task(2, 'waiting', { release: plan }), waitReason: 'frozen: quarter close' };
+    expect(fleetRow('connector-x', [waiting], true)).toMatchObject({
+      nextTag: 'v1.3.0',
+      lastRun: { taskId: 't2', status: 'waiting', waitReason: 'frozen: quarter close' },
+      frozen: true,
+    });
+  });
+
   it('keeps the plan pending when the last run failed', () => {
     const row = fleetRow('connector-x', [task(2, 'failed', { release: plan })], false);
     expect(row).toMatchObject({

@@ -15,7 +15,15 @@ export interface FleetRow {
   skipped: string | null;
   /** When the plan was made (a dry run or a real run); null when the repository was never looked at. */
   plannedAt: string | null;
-  lastRun: { taskId: string; status: TaskRecord['status']; step: string | null; at: string; url: string | null } | null;
+  lastRun: {
+    taskId: string;
+    status: TaskRecord['status'];
+    step: string | null;
+    at: string;
+    url: string | null;
+    /** Why a waiting release waits (a freeze, pending checks). */
+    waitReason: string | null;
+  } | null;
   image: string | null;
   frozen: boolean;
 }
@@ -91,6 +99,7 @@ export function fleetRow(
           step: run.step,
           at: run.finishedAt ?? run.updatedAt,
           url: releaseOf(run).released?.url ?? null,
+          waitReason: run.status === 'waiting' ? run.waitReason : null,
         }
       : null,
     image: deployed ?? tasks.map(imageOf).find((i) => i !== null) ?? null,

@@ -38,3 +38,38 @@ export async function writeFreeze(
   });
   return state;
 }
+
+/** An admin's override of the freeze for one task: who, why, when (read by the freeze gate through its deps). */
+export interface FreezeOverrideGrant {
+  by: string;
+  reason: string;
+  at: string;
+}
+
+const overrideKey = (taskId: string) => `cutter:freeze-override:${taskId}`;
+
+export async function readFreezeOverride(store: Store, taskId: string): Promise<FreezeOverrideGrant | null> {
+  const value = (await store.kvGet(overrideKey(taskId)))?.value as Partial<FreezeOverrideGrant> | undefined;
+  if (!value || typeof value.by !== 'string' || typeof value.reason !== 'string' || typeof value.at !== 'string') {
+    return null;
+  }
+  return { by: value.by, reason: value.reason, at: value.at };
+}
+
+/** Lets one task through the freeze; the grant is audited (`freeze.override` on the task). */
+export async function grantFreezeOverride(
+  store: Store,
+  grant: { taskId: string; by: string; reason: string },
+  now: Date,
+): Promise<FreezeOverrideGrant> {
+  const value: FreezeOverrideGrant = { by: grant.by, reason: grant.reason, at: now.toISOString() };
+  await store.kvSet(overrideKey(grant.taskId), value);
+  await store.appendAudit({
+    actor: grant.by,
+    action: 'freeze.override',
+    target: grant.taskId,
+    details: { reason: grant.reason },
+    at: value.at,
+  });
+  return value;
+}

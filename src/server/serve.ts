@@ -25,6 +25,7 @@ import { buildServer } from './app.js';
 import { registerBuildRoutes } from './build-routes.js';
 import { EngineThread, type EngineThreadSetup } from './engine-thread.js';
 import { registerFleetRoute } from './fleet-route.js';
+import { readFreeze, readFreezeOverride } from './freeze-state.js';
 import { redactingLogger, type ServerLogger, stderrLogger } from './server-logger.js';
 
 export interface ServeOptions {
@@ -192,6 +193,10 @@ export async function createServeEngine(
       threads,
       ...(org ? { org } : {}),
       notifiers: (config) => createNotifiers(parseNotifySection(config.notify), { env, octokit: github, threads }),
+      // The gates before the tag: the dashboard's freeze switch and per-task overrides live in this store.
+      readFreezeSwitch: () => readFreeze(store),
+      readFreezeOverride: (taskId) => readFreezeOverride(store, taskId),
+      ...(gatePollMs(env) ? { gatePollMs: gatePollMs(env) } : {}),
     },
     concurrency: setup.concurrency,
     pollMs: setup.pollMs,
@@ -208,4 +213,10 @@ export async function createServeEngine(
     logger.error(`engine problem${taskId ? ` on task ${taskId}` : ''}: ${describeError(error, false).message}`);
   });
   return engine;
+}
+
+/** `CUTTER_GATE_POLL_MS`: how often a release waiting at a gate looks again (default one minute). */
+function gatePollMs(env: Record<string, string | undefined>): number | undefined {
+  const ms = Number(env['CUTTER_GATE_POLL_MS']);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }

@@ -100,6 +100,7 @@ function renderFleet() {
           'td',
           { 'data-label': 'Last run' },
           r.lastRun ? el('a', { href: `#task/${r.lastRun.taskId}` }, statusBadge(r.lastRun.status)) : '—',
+          r.lastRun?.waitReason ? el('span', { class: 'muted wait-reason' }, ` ${r.lastRun.waitReason}`) : null,
           r.lastRun?.url ? el('a', { href: r.lastRun.url, class: 'ext', target: '_blank', rel: 'noopener' }, ' release ↗') : null,
         ),
         el('td', { 'data-label': 'Image' }, r.image ? el('code', {}, r.image) : '—'),

@@ -15,6 +15,7 @@ interface ReleaseOptions {
   repo?: string;
   apiUrl?: string;
   db?: string;
+  overrideFreeze?: string;
 }
 
 export function registerRelease(program: Command): void {
@@ -32,6 +33,7 @@ export function registerRelease(program: Command): void {
     .option('--repo <owner/name>', 'release a GitHub repository through the API instead of a local clone')
     .option('--api-url <url>', 'GitHub API root for --repo (default GITHUB_API_URL, else api.github.com)')
     .option('--db <path>', 'task store for --repo (default CUTTER_DB, else .cutter/cutter.db)')
+    .option('--override-freeze <reason>', 'with --repo: release through a freeze (audited with who, why and when)')
     .addHelpText(
       'after',
       `
@@ -43,6 +45,10 @@ Examples:
   $ cutter release --push upstream               … or to another remote
   $ cutter release --repo acme/connector-x --dry-run   plan a release of a GitHub repository
   $ cutter release --repo acme/connector-x        tag, publish the release and notify, as the webhook would
+  $ cutter release --repo acme/connector-x --override-freeze "fix for CVE-2026-1234"
+
+With --repo, a freeze (the dashboard switch in the same --db, or a freeze window of .cutter.yml) and pending
+required checks make the release wait before the tag; it goes on by itself when they clear.
 
 Without --dry-run an existing tag on the same commit is adopted; a tag on another commit is a conflict
 (CUTTER_TAG_CONFLICT) and is never moved.`,
@@ -117,14 +123,23 @@ async function releaseRemote(opts: ReleaseOptions): Promise<void> {
       hint: 'drop --push',
     });
   }
+  const reason = opts.overrideFreeze?.trim();
+  if (opts.overrideFreeze !== undefined && !reason) {
+    throw new CutterError('CUTTER_BAD_INPUT', '--override-freeze needs a reason', {
+      hint: '--override-freeze "security fix for CVE-…"',
+    });
+  }
   const repo = parseRepo(opts.repo ?? '');
-  const [{ mkdir }, path, { openStore }, { createGitHubClient }, { runRelease }] = await Promise.all([
-    import('node:fs/promises'),
-    import('node:path'),
-    import('../../store/index.js'),
-    import('../../github/client.js'),
-    import('../../steps/run-release.js'),
-  ]);
+  const [{ mkdir }, path, { userInfo }, { openStore }, { createGitHubClient }, { runRelease }, { readFreeze }] =
+    await Promise.all([
+      import('node:fs/promises'),
+      import('node:path'),
+      import('node:os'),
+      import('../../store/index.js'),
+      import('../../github/client.js'),
+      import('../../steps/run-release.js'),
+      import('../../server/freeze-state.js'),
+    ]);
   const dbPath = opts.db ?? process.env['CUTTER_DB'] ?? path.join('.cutter', 'cutter.db');
   if (!dbPath.includes('://') && !dbPath.startsWith('sqlite:') && dbPath !== ':memory:') {
     await mkdir(path.dirname(path.resolve(dbPath)), { recursive: true });
@@ -132,12 +147,34 @@ async function releaseRemote(opts: ReleaseOptions): Promise<void> {
   const github = await createGitHubClient({ ...(opts.apiUrl ? { baseUrl: opts.apiUrl } : {}) });
   const store = await openStore(dbPath);
   try {
+    const override = reason
+      ? { by: `${process.env['USER'] ?? userInfo().username} (cli)`, reason, at: new Date().toISOString() }
+      : null;
+    if (override) {
+      await store.appendAudit({
+        actor: override.by,
+        action: 'freeze.override',
+        target: `${repo.owner}/${repo.name}`,
+        details: { reason: override.reason },
+        at: override.at,
+      });
+    }
     const { task } = await runRelease({
       store,
-      deps: { github },
-      data: { repo, release: {}, trigger: 'cutter release', ...(opts.dryRun ? { dryRun: true } : {}) },
+      deps: { github, readFreezeSwitch: () => readFreeze(store) },
+      data: {
+        repo,
+        release: {},
+        trigger: 'cutter release',
+        ...(opts.dryRun ? { dryRun: true } : {}),
+        ...(override ? { overrideFreeze: override } : {}),
+      },
       onStep: (e) => {
         if (opts.json) return;
+        if (e.entry.outcome === 'wait') {
+          process.stderr.write(`⏸ ${e.entry.step}: ${e.task.waitReason ?? 'waiting'} (re-checked every minute)\n`);
+          return;
+        }
         const mark = e.entry.error ? `✗ ${e.entry.error.code}${e.entry.error.transient ? ' (will retry)' : ''}` : '✓';
         process.stderr.write(`${mark} ${e.entry.step} (${Math.round(e.entry.durationMs)} ms)\n`);
       },
