@@ -1,0 +1,124 @@
+// Signatures, attestations and SBOMs stored next to an image the way cosign stores them: tags `sha256-<hex>.sig|.att|.sbom`.
+
+import type { Bundle } from '@sigstore/bundle';
+import { envelopeToJSON } from '@sigstore/bundle';
+import type { Signer } from '@sigstore/sign';
+import { pushArtifact } from './oci-image.js';
+import type { RegistryClient, Repository } from './registry-client.js';
+import { SBOM_MEDIA_TYPE } from './sbom.js';
+import { bundleText, parseBundle, signBlob } from './signing-key.js';
+
+export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
+export const DSSE_ENVELOPE = 'application/vnd.dsse.envelope.v1+json';
+export const COSIGN_SIGNATURE = 'dev.cosignproject.cosign/signature';
+/** The whole Sigstore bundle rides along, so a verifier needs nothing but the registry. */
+export const BUNDLE_ANNOTATION = 'dev.sigstore.bundle.v0.3+json';
+
+export type AttachmentKind = 'sig' | 'att' | 'sbom';
+
+/** cosign's tag for what is attached to `digest`: `sha256:ab…` → `sha256-ab….sig`. */
+export function cosignTag(digest: string, kind: AttachmentKind): string {
+  return `${digest.replace(':', '-')}.${kind}`;
+}
+
+/** cosign's "simple signing" payload: what an image signature actually signs (repository + manifest digest). */
+export function simpleSigningPayload(repository: string, digest: string): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      critical: {
+        identity: { 'docker-reference': repository },
+        image: { 'docker-manifest-digest': digest },
+        type: 'cosign container image signature',
+      },
+      optional: null,
+    }),
+  );
+}
+
+/** Sign the image digest and store it at `.sig`; returns the bundle (also a release asset). */
+export async function attachImageSignature(
+  client: RegistryClient,
+  repo: Repository,
+  digest: string,
+  signer: Signer,
+): Promise<Bundle> {
+  const payload = simpleSigningPayload(`${repo.registry}/${repo.path}`, digest);
+  const bundle = await signBlob(signer, payload);
+  const signature =
+    bundle.content.$case === 'messageSignature' ? bundle.content.messageSignature.signature.toString('base64') : '';
+  await pushArtifact(client, repo, cosignTag(digest, 'sig'), [
+    {
+      mediaType: SIMPLE_SIGNING,
+      bytes: payload,
+      annotations: { [COSIGN_SIGNATURE]: signature, [BUNDLE_ANNOTATION]: bundleText(bundle) },
+    },
+  ]);
+  return bundle;
+}
+
+/** Store a DSSE-enveloped attestation (the provenance) at `.att`, as `cosign attest` does. */
+export async function attachAttestation(
+  client: RegistryClient,
+  repo: Repository,
+  digest: string,
+  bundle: Bundle,
+  predicateType: string,
+): Promise<void> {
+  if (bundle.content.$case !== 'dsseEnvelope') throw new Error('an attestation is a DSSE bundle');
+  const envelope = Buffer.from(JSON.stringify(envelopeToJSON(bundle.content.dsseEnvelope)));
+  await pushArtifact(client, repo, cosignTag(digest, 'att'), [
+    {
+      mediaType: DSSE_ENVELOPE,
+      bytes: envelope,
+      annotations: { predicateType, [BUNDLE_ANNOTATION]: bundleText(bundle) },
+    },
+  ]);
+}
+
+/** Store the SBOM at `.sbom`, as `cosign attach sbom` does. */
+export async function attachSbom(
+  client: RegistryClient,
+  repo: Repository,
+  digest: string,
+  sbom: string,
+): Promise<void> {
+  await pushArtifact(client, repo, cosignTag(digest, 'sbom'), [
+    { mediaType: SBOM_MEDIA_TYPE, bytes: Buffer.from(sbom) },
+  ]);
+}
+
+export interface ImageAttachments {
+  signature: { payload: Buffer; bundle: Bundle } | null;
+  attestation: Bundle | null;
+  sbom: string | null;
+}
+
+interface ManifestLayers {
+  layers?: { mediaType: string; digest: string; annotations?: Record<string, string> }[];
+}
+
+/** What the registry holds next to `digest`; a missing tag is null, an unreadable one throws. */
+export async function readImageAttachments(
+  client: RegistryClient,
+  repo: Repository,
+  digest: string,
+): Promise<ImageAttachments> {
+  const firstLayer = async (kind: AttachmentKind) => {
+    const manifest = await client.getManifest(repo, cosignTag(digest, kind));
+    if (!manifest) return null;
+    const layer = (JSON.parse(manifest.body.toString('utf8')) as ManifestLayers).layers?.[0];
+    if (!layer) return null;
+    return { layer, bytes: await client.getBlob(repo, layer.digest) };
+  };
+  const [sig, att, sbom] = await Promise.all([firstLayer('sig'), firstLayer('att'), firstLayer('sbom')]);
+  const bundleOf = (l: { layer: { annotations?: Record<string, string> } } | null) => {
+    const text = l?.layer.annotations?.[BUNDLE_ANNOTATION];
+    return text ? parseBundle(text) : null;
+  };
+  const sigBundle = bundleOf(sig);
+  return {
+    signature: sig && sigBundle ? { payload: sig.bytes, bundle: sigBundle } : null,
+    attestation: bundleOf(att),
+    sbom: sbom ? sbom.bytes.toString('utf8') : null,
+  };
+}

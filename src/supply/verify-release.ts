@@ -1,0 +1,271 @@
+// `cutter verify <tag>`: seed 004's release checklist, each item ✔ or ✖ with the reason; nothing passes unproven.
+
+import type { Bundle } from '@sigstore/bundle';
+import { imageRepository } from '../core/image-ref.js';
+import type { GitHubClient } from '../github/client.js';
+import { githubStatus } from '../github/github-error.js';
+import type { RepoRef } from '../github/repo-api.js';
+import { coveredByChecksums, SUPPLY_ASSETS } from './asset-names.js';
+import { parseChecksums, sha256Hex } from './checksums.js';
+import { cosignTag, readImageAttachments, simpleSigningPayload } from './image-attachments.js';
+import { INTOTO_PAYLOAD_TYPE, provenanceCommit, provenanceSubject, type Statement } from './provenance.js';
+import { type RegistryClient, repositoryOf } from './registry-client.js';
+import { downloadAsset, listAssets } from './release-assets.js';
+import { validateSbom } from './sbom.js';
+import { parseBundle } from './signing-key.js';
+import { bundleProblem, dssePayload, type TrustedKeys } from './verify-bundle.js';
+
+export type CheckName =
+  | 'tag'
+  | 'release'
+  | 'checksums'
+  | 'checksums-signature'
+  | 'provenance'
+  | 'sbom'
+  | 'image-signature'
+  | 'image';
+
+export interface CheckResult {
+  check: CheckName;
+  ok: boolean;
+  detail: string;
+}
+
+export interface VerifyReport {
+  repo: string;
+  tag: string;
+  ok: boolean;
+  checks: CheckResult[];
+}
+
+export interface VerifyInput {
+  gh: GitHubClient;
+  repo: RepoRef;
+  tag: string;
+  keys: TrustedKeys;
+  /** The image tag of this release (`host/acme/connector-x:1.4.2`), when the repository ships one. */
+  image?: string;
+  registry?: RegistryClient;
+  /** The digest the roll-out deployed, when known (from the roll-out history). */
+  rolledOut?: string;
+}
+
+async function tagCommit(gh: GitHubClient, repo: RepoRef, tag: string): Promise<{ commit: string } | string> {
+  try {
+    const { data: ref } = await gh.rest.git.getRef({ owner: repo.owner, repo: repo.name, ref: `tags/${tag}` });
+    if (ref.object.type !== 'tag') return `tag ${tag} is lightweight, not annotated`;
+    const { data: obj } = await gh.rest.git.getTag({ owner: repo.owner, repo: repo.name, tag_sha: ref.object.sha });
+    if (obj.object.type !== 'commit') return `tag ${tag} points at a ${obj.object.type}, not a commit`;
+    return { commit: obj.object.sha };
+  } catch (err) {
+    if (githubStatus(err) === 404) return `tag ${tag} does not exist`;
+    throw err;
+  }
+}
+
+function pass(check: CheckName, detail: string): CheckResult {
+  return { check, ok: true, detail };
+}
+function fail(check: CheckName, detail: string): CheckResult {
+  return { check, ok: false, detail };
+}
+
+export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
+  const { gh, repo, tag, keys } = input;
+  const checks: CheckResult[] = [];
+  const report = () => ({ repo: `${repo.owner}/${repo.name}`, tag, ok: checks.every((c) => c.ok), checks });
+
+  const tagged = await tagCommit(gh, repo, tag);
+  let release: { id: number; body: string | null | undefined; draft: boolean; target_commitish: string } | null = null;
+  try {
+    const { data } = await gh.rest.repos.getReleaseByTag({ owner: repo.owner, repo: repo.name, tag });
+    release = { id: data.id, body: data.body, draft: data.draft, target_commitish: data.target_commitish };
+  } catch (err) {
+    if (githubStatus(err) !== 404) throw err;
+  }
+  if (!release) {
+    if (typeof tagged === 'string') checks.push(fail('tag', tagged));
+    checks.push(fail('release', `no GitHub release for ${tag}`));
+    return report();
+  }
+  checks.push(
+    release.body?.trim()
+      ? pass('release', `release ${tag} exists with notes`)
+      : fail('release', `release ${tag} has no notes`),
+  );
+
+  const assets = await listAssets(gh, repo, release.id);
+  const byName = new Map(assets.map((a) => [a.name, a]));
+  const cache = new Map<string, Buffer>();
+  const read = async (name: string): Promise<Buffer | null> => {
+    const a = byName.get(name);
+    if (!a) return null;
+    let bytes = cache.get(name);
+    if (!bytes) {
+      bytes = await downloadAsset(gh, repo, a.id);
+      cache.set(name, bytes);
+    }
+    return bytes;
+  };
+  const readBundle = async (name: string): Promise<Bundle | string> => {
+    const bytes = await read(name);
+    if (!bytes) return `asset ${name} is missing`;
+    try {
+      return parseBundle(bytes.toString('utf8'));
+    } catch (err) {
+      return `asset ${name}: ${(err as Error).message}`;
+    }
+  };
+
+  // Provenance first: it names the commit the tag must point at and the digests everything else must match.
+  let statement: Statement | null = null;
+  const provBundle = await readBundle(SUPPLY_ASSETS.provenance);
+  if (typeof provBundle === 'string') {
+    checks.push(fail('provenance', provBundle));
+  } else {
+    const problem = bundleProblem(provBundle, keys);
+    const envelope = dssePayload(provBundle);
+    if (problem) checks.push(fail('provenance', `signature does not verify: ${problem}`));
+    else if (!envelope || envelope.payloadType !== INTOTO_PAYLOAD_TYPE)
+      checks.push(fail('provenance', 'not an in-toto DSSE envelope'));
+    else {
+      try {
+        statement = JSON.parse(envelope.payload.toString('utf8')) as Statement;
+      } catch {
+        checks.push(fail('provenance', 'the statement is not JSON'));
+      }
+    }
+  }
+
+  if (typeof tagged === 'string') checks.push(fail('tag', tagged));
+  else {
+    const built = statement ? provenanceCommit(statement) : null;
+    const released = built ?? (/^[0-9a-f]{40}$/.test(release.target_commitish) ? release.target_commitish : null);
+    if (released && released !== tagged.commit)
+      checks.push(
+        fail(
+          'tag',
+          `tag ${tag} points at ${tagged.commit.slice(0, 12)}, the release was built from ${released.slice(0, 12)}`,
+        ),
+      );
+    else checks.push(pass('tag', `annotated tag ${tag} → ${tagged.commit.slice(0, 12)}`));
+    if (statement) {
+      if (built !== tagged.commit)
+        checks.push(
+          fail(
+            'provenance',
+            `provenance is for commit ${String(built).slice(0, 12)}, not ${tagged.commit.slice(0, 12)}`,
+          ),
+        );
+      else checks.push(pass('provenance', `SLSA provenance signed for ${tagged.commit.slice(0, 12)}`));
+    }
+  }
+
+  const checksumsBytes = await read(SUPPLY_ASSETS.checksums);
+  if (!checksumsBytes) {
+    checks.push(fail('checksums', `asset ${SUPPLY_ASSETS.checksums} is missing`));
+    checks.push(fail('checksums-signature', `asset ${SUPPLY_ASSETS.checksums} is missing`));
+  } else {
+    const bad: string[] = [];
+    try {
+      const sums = parseChecksums(checksumsBytes.toString('utf8'));
+      for (const a of assets) {
+        if (!coveredByChecksums(a.name)) continue;
+        const want = sums.get(a.name);
+        if (!want) bad.push(`${a.name} not listed`);
+        else if (sha256Hex((await read(a.name)) ?? '') !== want) bad.push(`${a.name} does not match its checksum`);
+      }
+      for (const name of sums.keys()) if (!byName.has(name)) bad.push(`${name} listed but missing`);
+      checks.push(
+        bad.length
+          ? fail('checksums', bad.join('; '))
+          : pass('checksums', `${sums.size} assets match ${SUPPLY_ASSETS.checksums}`),
+      );
+    } catch (err) {
+      checks.push(fail('checksums', (err as Error).message));
+    }
+    const signed = statement ? provenanceSubject(statement, SUPPLY_ASSETS.checksums) : null;
+    const bundle = await readBundle(SUPPLY_ASSETS.checksumsBundle);
+    const problem = typeof bundle === 'string' ? bundle : bundleProblem(bundle, keys, checksumsBytes);
+    if (problem) checks.push(fail('checksums-signature', problem));
+    else if (signed && signed !== `sha256:${sha256Hex(checksumsBytes)}`)
+      checks.push(fail('checksums-signature', 'the provenance records another checksums file'));
+    else checks.push(pass('checksums-signature', `${SUPPLY_ASSETS.checksums} signed by a trusted key`));
+  }
+
+  const sbom = await read(SUPPLY_ASSETS.sbom);
+  if (!sbom) checks.push(fail('sbom', `asset ${SUPPLY_ASSETS.sbom} is missing`));
+  else {
+    const errors = await validateSbom(sbom.toString('utf8'));
+    checks.push(
+      errors.length
+        ? fail('sbom', `invalid CycloneDX: ${errors.slice(0, 3).join('; ')}`)
+        : pass('sbom', 'CycloneDX SBOM valid'),
+    );
+  }
+
+  if (input.image) await checkImage(input, statement, readBundle, checks);
+  return report();
+}
+
+async function checkImage(
+  input: VerifyInput,
+  statement: Statement | null,
+  readBundle: (name: string) => Promise<Bundle | string>,
+  checks: CheckResult[],
+): Promise<void> {
+  const image = input.image as string;
+  let repository: ReturnType<typeof repositoryOf>;
+  try {
+    repository = repositoryOf(image);
+  } catch (err) {
+    checks.push(fail('image', (err as Error).message));
+    return;
+  }
+  const name = imageRepository(repository.ref);
+  const signed = statement ? provenanceSubject(statement, name) : null;
+  const bundle = await readBundle(SUPPLY_ASSETS.imageBundle);
+  if (!signed) checks.push(fail('image-signature', `the provenance names no digest for ${name}`));
+  else {
+    const problem =
+      typeof bundle === 'string' ? bundle : bundleProblem(bundle, input.keys, simpleSigningPayload(name, signed));
+    checks.push(
+      problem ? fail('image-signature', problem) : pass('image-signature', `${name}@${signed.slice(0, 19)}… signed`),
+    );
+  }
+  if (!input.registry) {
+    checks.push(fail('image', 'no registry configured to check the image'));
+    return;
+  }
+  try {
+    const found = await input.registry.resolve(repository.ref);
+    if (!found) checks.push(fail('image', `${image} not found in the registry`));
+    else if (signed && found.digest !== signed)
+      checks.push(fail('image', `${image} is ${found.digest}, but ${signed} was signed`));
+    else if (input.rolledOut && found.digest !== input.rolledOut)
+      checks.push(fail('image', `${image} is ${found.digest}, but ${input.rolledOut} was rolled out`));
+    else {
+      const held = await readImageAttachments(input.registry, repository, found.digest);
+      const missing = [
+        held.signature ? null : cosignTag(found.digest, 'sig'),
+        held.attestation ? null : cosignTag(found.digest, 'att'),
+        held.sbom ? null : cosignTag(found.digest, 'sbom'),
+      ].filter(Boolean);
+      checks.push(
+        missing.length
+          ? fail('image', `registry lacks ${missing.join(', ')}`)
+          : pass('image', `${image} is ${found.digest}${input.rolledOut ? ', the rolled-out digest' : ''}`),
+      );
+    }
+  } catch (err) {
+    checks.push(fail('image', (err as Error).message));
+  }
+}
+
+/** The checklist as a person reads it. */
+export function formatVerifyReport(report: VerifyReport): string {
+  const lines = [`${report.repo} ${report.tag}`];
+  for (const c of report.checks) lines.push(`  ${c.ok ? '✔' : '✖'} ${c.check.padEnd(20)} ${c.detail}`);
+  lines.push(report.ok ? 'verified' : `NOT verified: ${report.checks.filter((c) => !c.ok).length} check(s) failed`);
+  return `${lines.join('\n')}\n`;
+}
