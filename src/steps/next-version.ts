@@ -7,6 +7,7 @@ import { mergeBumpRules } from '../core/bump-rules.js';
 import { parseCommit } from '../core/commit-parse.js';
 import { CutterError } from '../core/errors.js';
 import { firstCommitAt } from '../core/first-commit.js';
+import { repoWebUrl } from '../core/github-web-url.js';
 import { nextVersionChecked } from '../core/next-version.js';
 import { renderNotes } from '../core/notes.js';
 import { formatTag } from '../core/tag-format.js';
@@ -102,7 +103,8 @@ export const nextVersionStep: Step<ReleaseDeps> = {
         previousTag: latest.tag,
         date: ctx.now().toISOString().slice(0, 10),
         commits,
-        repoUrl: `https://github.com/${repo.owner}/${repo.name}`,
+        // Links go to the GitHub the client talks to: github.com, a GHES host, or the sandbox.
+        repoUrl: repoWebUrl(gh.request.endpoint.DEFAULTS.baseUrl, repo),
       },
       {
         contributors: config.notes.contributors,
