@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, type DashboardRig, login, startDashboardRig } from './dashboard-support.js';
+import { gitOk } from './sandbox-harness.js';
 
 const CHROMIUM = process.env['CUTTER_CHROMIUM'] ?? '/usr/bin/chromium';
 const DOCS = join(import.meta.dirname, '..', 'docs');
@@ -153,7 +154,14 @@ describe('the dashboard in real Chromium', () => {
     expect(text).toContain('acme/connector-stripe');
   });
 
-  it('freezes releases with a reason: rows show it and a release is refused until the freeze is lifted', async () => {
+  it('toggles a freeze and sees a release wait with the reason, then go through once the freeze is lifted', async () => {
+    // Something new to release on hubspot: a fix pushed over git smart HTTP.
+    const work = await rig.h.tmp();
+    await gitOk(work, ['clone', '--quiet', rig.h.remote('acme', 'connector-hubspot'), 'clone']);
+    const clone = join(work, 'clone');
+    await gitOk(clone, ['commit', '-q', '--allow-empty', '-m', 'fix: retry on 502 from the CRM']);
+    await gitOk(clone, ['push', '-q', 'origin', 'HEAD:refs/heads/main']);
+
     await page.click('nav a[data-view="fleet"]');
     await row('connector-hubspot').waitFor();
     await page.fill('#freeze-reason', 'quarter close');
@@ -161,11 +169,18 @@ describe('the dashboard in real Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#freeze-state')?.textContent === 'frozen: quarter close');
     await page.waitForSelector('tr[data-repo="connector-hubspot"] .badge.frozen');
     await row('connector-hubspot').locator('button').click();
-    await page.waitForSelector('#flash.error');
-    expect(await page.textContent('#flash')).toContain('releases are frozen: quarter close');
+    await page.waitForSelector('tr[data-repo="connector-hubspot"][data-status="waiting"]', { timeout: 120_000 });
+    expect(await row('connector-hubspot').locator('.wait-reason').textContent()).toContain('frozen: quarter close');
+    const tags = async () =>
+      (await rig.h.octokit.rest.repos.listTags({ owner: 'acme', repo: 'connector-hubspot' })).data.map((t) => t.name);
+    const before = await tags();
     await shot('frozen');
+
     await page.uncheck('#freeze-toggle');
     await page.waitForFunction(() => document.querySelector('#freeze-state')?.textContent === 'releases open');
+    await page.waitForSelector('tr[data-repo="connector-hubspot"][data-status="done"]', { timeout: 120_000 });
+    const after = await tags();
+    expect(after.length).toBe(before.length + 1);
   });
 
   it('draws the metrics charts from the API figures', async () => {

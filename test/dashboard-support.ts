@@ -37,6 +37,8 @@ export async function startDashboardRig(options: { pattern?: string } = {}): Pro
       CUTTER_API_TOKEN: ADMIN_TOKEN,
       CUTTER_READ_TOKEN: READ_TOKEN,
       CUTTER_ORG: 'acme',
+      // A release waiting at the freeze gate looks again within a moment of the freeze being lifted.
+      CUTTER_GATE_POLL_MS: '250',
       ...(options.pattern ? { CUTTER_FLEET_PATTERN: options.pattern } : {}),
     },
     logger: silentLogger,
