@@ -24,6 +24,16 @@ function git(dir: string, args: string[]): Promise<{ code: number; out: string }
   });
 }
 
+function gitBytes(dir: string, args: string[]): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['--git-dir', dir, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code === 0 ? Buffer.concat(out) : null));
+  });
+}
+
 const TOKENS: Record<string, { login: string; orgs: string[] }> = {
   ghp_acmeMember000000000000000000000000: { login: 'octocat', orgs: ['acme'] },
   ghp_stranger00000000000000000000000000: { login: 'stranger', orgs: [] },
@@ -78,6 +88,19 @@ function gitReader(repos: SeededRepo[], budget: Map<string, SandboxRateLimit>): 
       const repo = find(owner, name);
       const res = repo ? await git(repo.path, ['log', '-1', '--format=%cI', oid]) : { code: 1, out: '' };
       return res.code === 0 ? res.out : null;
+    },
+    gitObject: async (owner, name, expression) => {
+      const repo = find(owner, name);
+      if (!repo) return null;
+      const spec = expression.replace(/^HEAD(?=:|$)/, `refs/heads/${repo.default_branch}`);
+      const type = await git(repo.path, ['cat-file', '-t', spec]);
+      const oid = await git(repo.path, ['rev-parse', '--verify', '-q', spec]);
+      if (type.code !== 0 || oid.code !== 0) return null;
+      if (type.out === 'blob') {
+        const content = await gitBytes(repo.path, ['cat-file', 'blob', oid.out]);
+        return content ? { type: 'blob', oid: oid.out, content } : null;
+      }
+      return type.out === 'commit' || type.out === 'tree' ? { type: type.out, oid: oid.out } : null;
     },
     rateLimit: (token) => ({ ...rate(token) }),
     chargeGraphQL: (token, cost) => {

@@ -127,6 +127,7 @@ const SDL = /* GraphQL */ `
     repositoryTopics(first: Int, after: String, last: Int, before: String): RepositoryTopicConnection!
     defaultBranchRef: Ref
     ref(qualifiedName: String!): Ref
+    object(expression: String, oid: GitObjectID): GitObject
     refs(
       refPrefix: String!
       first: Int
@@ -195,6 +196,22 @@ const SDL = /* GraphQL */ `
     oid: GitObjectID!
     abbreviatedOid: String!
     committedDate: DateTime!
+  }
+
+  type Blob implements GitObject {
+    id: ID!
+    oid: GitObjectID!
+    abbreviatedOid: String!
+    byteSize: Int!
+    isBinary: Boolean
+    isTruncated: Boolean!
+    text: String
+  }
+
+  type Tree implements GitObject {
+    id: ID!
+    oid: GitObjectID!
+    abbreviatedOid: String!
   }
 
   type Tag implements GitObject {
@@ -593,6 +610,44 @@ class OrganizationNode {
 
 type GitObjectValue = CommitNode | TagNode;
 
+/** GitHub's Blob: `text` is null for binary content (a NUL byte, as git decides) and cut at 512 KiB. */
+const BLOB_TEXT_LIMIT = 512 * 1024;
+
+class BlobNode {
+  readonly __typename = 'Blob';
+  readonly id: string;
+  readonly abbreviatedOid: string;
+  readonly byteSize: number;
+  readonly isBinary: boolean;
+  readonly isTruncated: boolean;
+  readonly text: string | null;
+  constructor(
+    repo: SandboxRepoInfo,
+    readonly oid: string,
+    content: Buffer,
+  ) {
+    this.id = nodeId('Blob', `${repo.full_name}:${oid}`);
+    this.abbreviatedOid = oid.slice(0, 7);
+    this.byteSize = content.length;
+    this.isBinary = content.subarray(0, 8000).includes(0);
+    this.isTruncated = !this.isBinary && content.length > BLOB_TEXT_LIMIT;
+    this.text = this.isBinary ? null : content.subarray(0, BLOB_TEXT_LIMIT).toString('utf8');
+  }
+}
+
+class TreeNode {
+  readonly __typename = 'Tree';
+  readonly id: string;
+  readonly abbreviatedOid: string;
+  constructor(
+    repo: SandboxRepoInfo,
+    readonly oid: string,
+  ) {
+    this.id = nodeId('Tree', `${repo.full_name}:${oid}`);
+    this.abbreviatedOid = oid.slice(0, 7);
+  }
+}
+
 class CommitNode {
   readonly __typename = 'Commit';
   readonly id: string;
@@ -708,6 +763,21 @@ class RepositoryNode {
     const refs = await this.listRefs(ctx, prefix);
     const found = refs.find((r) => r.name === full);
     return found ? new RefNode(this.repo, prefix, found) : null;
+  }
+
+  /** `object(expression: "HEAD:.cutter.yml")` or `object(oid:)`: read from the bare repo, null when it names nothing. */
+  async object(args: { expression?: string | null; oid?: string | null }, ctx: Context) {
+    const expression = args.expression ?? args.oid;
+    if (!expression) {
+      throw new GraphQLError('Either expression or oid must be given.', { extensions: { type: 'INVALID_ARGUMENTS' } });
+    }
+    const found = await memo(ctx, `object:${this.repo.full_name}:${expression}`, () =>
+      ctx.reader.gitObject(this.repo.owner, this.repo.name, expression),
+    );
+    if (!found) return null;
+    if (found.type === 'blob') return new BlobNode(this.repo, found.oid, found.content);
+    if (found.type === 'tree') return new TreeNode(this.repo, found.oid);
+    return new CommitNode(this.repo, found.oid);
   }
 
   async refs(

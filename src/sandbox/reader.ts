@@ -43,6 +43,12 @@ export interface SandboxRateLimit {
   resetAt: Date;
 }
 
+/** What `Repository.object(expression:)` finds: a commit, a tree or a blob (with its bytes), as git has it. */
+export type SandboxGitObject =
+  | { type: 'commit'; oid: string }
+  | { type: 'tree'; oid: string }
+  | { type: 'blob'; oid: string; content: Buffer };
+
 type Awaitable<T> = T | Promise<T>;
 
 export interface SandboxReader {
@@ -61,6 +67,11 @@ export interface SandboxReader {
   listRefs(owner: string, name: string, prefix: string): Promise<SandboxRef[]>;
   /** ISO-8601 committer date of a commit, or null when the object is unknown. */
   commitDate(owner: string, name: string, oid: string): Promise<string | null>;
+  /**
+   * The object a git revision expression names (`HEAD:.cutter.yml`, `main`, `<oid>:path`), `HEAD` being the
+   * default branch as on GitHub; null when it does not resolve.
+   */
+  gitObject(owner: string, name: string, expression: string): Promise<SandboxGitObject | null>;
   /** Current primary rate-limit state of a token (GraphQL budget). */
   rateLimit(token: string): SandboxRateLimit;
   /** Spend `cost` points of the token's GraphQL budget; returns the state after charging. */
