@@ -1,6 +1,6 @@
 // Pure planning of a fleet run: which selected repositories get a release task, and why the others do not.
 
-import type { FleetTag } from '../github/discover-repos.js';
+import type { FleetTag, RepoConfigFile } from '../github/discover-repos.js';
 
 export type SkipReason = 'up-to-date' | 'archived' | 'excluded' | 'never-released' | 'empty';
 
@@ -13,6 +13,8 @@ export interface PlanInput {
   latest: FleetTag | null;
   /** The `!glob` that excluded it. */
   excludedBy?: string;
+  /** Its config file as discovery read it (null: none), handed to its release task; absent when unknown. */
+  config?: RepoConfigFile | null;
 }
 
 export interface PlanEntry {
@@ -20,6 +22,7 @@ export interface PlanEntry {
   head: string | null;
   branch: string | null;
   latest: FleetTag | null;
+  config?: RepoConfigFile | null;
   /** `candidate`: a child release task decides the bump from the commits since `latest`. */
   action: 'candidate' | 'skip';
   reason?: SkipReason;
@@ -34,7 +37,13 @@ export interface PlanOptions {
 /** Only repos whose head differs from their latest release tag's commit become candidates; the rest say why not. */
 export function planFleet(repos: readonly PlanInput[], opts: PlanOptions = {}): PlanEntry[] {
   return repos.map((repo) => {
-    const base = { repo: repo.name, head: repo.head, branch: repo.branch, latest: repo.latest };
+    const base = {
+      repo: repo.name,
+      head: repo.head,
+      branch: repo.branch,
+      latest: repo.latest,
+      ...(repo.config !== undefined ? { config: repo.config } : {}),
+    };
     const skip = (reason: SkipReason, detail: string): PlanEntry => ({ ...base, action: 'skip', reason, detail });
     if (repo.excludedBy) return skip('excluded', `excluded by ${repo.excludedBy}`);
     if (repo.archived) return skip('archived', 'archived repositories are never released');

@@ -1,5 +1,6 @@
 // Discovers an org's repositories with their default-branch head and release tags in one GraphQL query per 50 repos.
 
+import { CONFIG_FILE_NAMES } from '../config/load-config.js';
 import { CutterError } from '../core/errors.js';
 import { pickLatestTag } from '../core/tag-format.js';
 import type { GitHubClient } from './client.js';
@@ -23,6 +24,19 @@ export interface DiscoveredRepo {
   latest: FleetTag | null;
   /** Cursor of the next page of tags when the repo has more than one page (read by `completeTags`). */
   moreTagsAfter?: string;
+  /**
+   * The repo's config file at its default-branch head, read in the same query: null when it has none, absent when
+   * unknown (a truncated blob), so its release task reads the file itself.
+   */
+  config?: RepoConfigFile | null;
+  /** The tag format this repo's latest tag was picked with (its own config's, else the request's). */
+  tagFormat?: string;
+}
+
+/** A config file as discovery read it: its name and text. */
+export interface RepoConfigFile {
+  file: string;
+  text: string;
 }
 
 export interface GraphQLSpend {
@@ -41,6 +55,11 @@ export interface DiscoverOptions {
   /** Told after every page (progress output). */
   onPage?: (found: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * The tag format of one repository given its config file (null: none); undefined keeps `tagFormat`. Lets each
+   * repo's own `.cutter.yml` decide which tags are its releases.
+   */
+  tagFormatFor?: (repo: string, config: RepoConfigFile | null) => string | undefined | Promise<string | undefined>;
   /** Longest wait for the GraphQL budget to reset before giving up with a transient error (default 60 s). */
   maxBudgetWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -55,6 +74,11 @@ const TAG_FIELDS = `
   pageInfo { hasNextPage endCursor }
   nodes { name target { oid ... on Tag { target { oid ... on Tag { target { oid } } } } } }`;
 
+/** `HEAD:<file>` is the default branch's head, the commit `defaultBranchRef` reports in the same query. */
+const CONFIG_FIELDS = CONFIG_FILE_NAMES.map(
+  (file, i) => `config${i}: object(expression: ${JSON.stringify(`HEAD:${file}`)}) { ... on Blob { text isTruncated } }`,
+).join('\n        ');
+
 const REPOS_QUERY = `
 query FleetRepos($org: String!, $first: Int!, $after: String) {
   rateLimit { cost remaining resetAt }
@@ -67,6 +91,7 @@ query FleetRepos($org: String!, $first: Int!, $after: String) {
         isArchived
         repositoryTopics(first: 20) { nodes { topic { name } } }
         defaultBranchRef { name target { oid } }
+        ${CONFIG_FIELDS}
         refs(refPrefix: "refs/tags/", first: ${TAG_PAGE}, orderBy: { field: TAG_COMMIT_DATE, direction: DESC }) {${TAG_FIELDS}
         }
       }
@@ -89,6 +114,7 @@ interface RepoNode {
   repositoryTopics: { nodes: Array<{ topic: { name: string } } | null> };
   defaultBranchRef: { name: string; target: { oid: string } | null } | null;
   refs: RefsNode | null;
+  [configAlias: `config${number}`]: { text?: string | null; isTruncated?: boolean } | null | undefined;
 }
 interface RateLimitNode {
   cost: number;
@@ -114,6 +140,17 @@ function pickFromPage(current: FleetTag | null, refs: RefsNode, tagFormat: strin
   const picked = pickLatestTag([...commits.keys()], tagFormat);
   if (!picked) return null;
   return { tag: picked.tag, version: picked.version, commit: commits.get(picked.tag)! };
+}
+
+function configFileOf(node: RepoNode): RepoConfigFile | null | undefined {
+  // The first file that exists wins, as in loadConfig; one we cannot read whole is left to the release task.
+  for (const [i, file] of CONFIG_FILE_NAMES.entries()) {
+    const blob = node[`config${i}`];
+    if (!blob) continue;
+    if (blob.isTruncated || typeof blob.text !== 'string') return undefined;
+    return { file, text: blob.text };
+  }
+  return null;
 }
 
 async function budgetGate(spend: GraphQLSpend, lastCost: number, opts: DiscoverOptions): Promise<void> {
@@ -171,6 +208,8 @@ export async function discoverRepos(
     for (const node of page.nodes) {
       if (!node) continue;
       const refs = node.refs;
+      const config = configFileOf(node);
+      const format = (config !== undefined ? await opts.tagFormatFor?.(node.name, config) : undefined) ?? tagFormat;
       const repo: DiscoveredRepo = {
         name: node.name,
         archived: node.isArchived,
@@ -178,7 +217,9 @@ export async function discoverRepos(
         branch: node.defaultBranchRef?.name ?? null,
         head: node.defaultBranchRef?.target?.oid ?? null,
         tagCount: refs?.totalCount ?? 0,
-        latest: refs ? pickFromPage(null, refs, tagFormat) : null,
+        latest: refs ? pickFromPage(null, refs, format) : null,
+        ...(config !== undefined ? { config } : {}),
+        ...(format !== tagFormat ? { tagFormat: format } : {}),
       };
       if (refs?.pageInfo.hasNextPage && refs.pageInfo.endCursor) repo.moreTagsAfter = refs.pageInfo.endCursor;
       repos.push(repo);
@@ -226,7 +267,7 @@ export async function completeTags(
       lastCost = noteSpend(spend, data['rateLimit'] as RateLimitNode | null);
       batch.forEach((repo, n) => {
         const refs = (data[`r${n}`] as { refs: RefsNode | null } | null)?.refs ?? null;
-        if (refs) repo.latest = pickFromPage(repo.latest, refs, tagFormat);
+        if (refs) repo.latest = pickFromPage(repo.latest, refs, repo.tagFormat ?? tagFormat);
         if (refs?.pageInfo.hasNextPage && refs.pageInfo.endCursor) repo.moreTagsAfter = refs.pageInfo.endCursor;
         else delete repo.moreTagsAfter;
       });

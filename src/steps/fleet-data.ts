@@ -1,7 +1,7 @@
 // The JSON a fleet task carries (seed 001's connectors path), step by step, and what the fleet's steps need.
 
 import type { PlanEntry } from '../fleet/fleet-plan.js';
-import type { DiscoveredRepo, FleetTag, GraphQLSpend } from '../github/discover-repos.js';
+import type { DiscoveredRepo, FleetTag, GraphQLSpend, RepoConfigFile } from '../github/discover-repos.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Store } from '../store/types.js';
 import type { ReleaseDeps } from './release-deps.js';
@@ -31,6 +31,8 @@ export interface FleetRepoFacts {
   archived: boolean;
   latest: FleetTag | null;
   excludedBy?: string;
+  /** The config file read with discovery; `false` when it has none (a null would delete the key under the merge patch). */
+  config?: RepoConfigFile | false;
 }
 
 export type FleetOutcome = 'released' | 'planned' | 'skipped' | 'failed' | 'cancelled';

@@ -1,5 +1,6 @@
 // Step "list-repos" (seed 001 "Find Connector Repos"): every repo of the org with its head and first page of tags.
 
+import { parseConfig } from '../config/load-config.js';
 import { discoverRepos } from '../github/discover-repos.js';
 import type { Step } from '../workflow/types.js';
 import { fleetRequestOf } from './fleet-context.js';
@@ -14,6 +15,15 @@ export const fleetListReposStep: Step<FleetDeps> = {
     const { repos, spend } = await discoverRepos(ctx.deps.github, {
       org: request.org,
       tagFormat: request.tagFormat,
+      // Each repo's own tag format picks its latest tag; a broken file is its release task's error to report.
+      tagFormatFor: async (name, config) => {
+        if (!config) return undefined;
+        try {
+          return (await parseConfig(config.text, `${request.org}/${name}:${config.file}`)).tagFormat;
+        } catch {
+          return undefined;
+        }
+      },
       signal: ctx.signal,
     });
     ctx.log(`${repos.length} repositories in ${request.org} (${spend.queries} GraphQL queries, cost ${spend.cost})`);

@@ -20,6 +20,7 @@ export const fleetPlanStep: Step<FleetDeps> = {
         branch: f.branch ?? null,
         latest: f.latest ?? null,
         ...(f.excludedBy ? { excludedBy: f.excludedBy } : {}),
+        ...(f.config !== undefined ? { config: f.config || null } : {}),
       })),
       { neverReleased: request.neverReleased },
     );

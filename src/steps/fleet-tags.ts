@@ -29,6 +29,7 @@ export const fleetTagsStep: Step<FleetDeps> = {
         archived: repo.archived,
         latest: repo.latest,
         ...(repo.excludedBy ? { excludedBy: repo.excludedBy } : {}),
+        ...(repo.config !== undefined ? { config: repo.config ?? false } : {}),
       };
     }
     return {
