@@ -82,4 +82,9 @@ CREATE TABLE cutter.kv (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'queue worker heartbeats: a worker not seen for a while is dead and its jobs are taken over',
+    sql: 'CREATE TABLE cutter.queue_workers (worker_id TEXT PRIMARY KEY, seen_at TIMESTAMPTZ NOT NULL);',
+  },
 ];

@@ -30,9 +30,9 @@ describe('PostgresStore schema', () => {
     const first = await fresh();
     const more = await Promise.all([PostgresStore.open(url), PostgresStore.open(url), PostgresStore.open(url)]);
     opened.push(...more);
-    expect(await first.schemaVersion()).toBe(1);
+    expect(await first.schemaVersion()).toBe(2);
     const { rows } = await first.pool.query('SELECT COUNT(*)::int AS n FROM cutter.schema_migrations');
-    expect(rows[0]).toEqual({ n: 1 });
+    expect(rows[0]).toEqual({ n: 2 });
     const jobs = await first.pool.query("SELECT to_regclass('graphile_worker.jobs') IS NOT NULL AS ok");
     expect(jobs.rows[0]).toEqual({ ok: true });
   });

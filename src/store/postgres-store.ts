@@ -215,6 +215,67 @@ export class PostgresStore implements Store {
     );
   }
 
+  /** (Re)schedules a task's job at `runAt`, e.g. when a queue worker found its key busy. */
+  async schedule(task: { id: string; key: string }, runAt: Date): Promise<void> {
+    await this.dispatch(this.pool, task, runAt.getTime());
+  }
+
+  /** A queue worker's graphile-worker ids are alive (database time, so clocks of machines do not matter). */
+  async heartbeat(workerIds: readonly string[]): Promise<void> {
+    if (workerIds.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO cutter.queue_workers (worker_id, seen_at) SELECT unnest($1::text[]), now()
+       ON CONFLICT (worker_id) DO UPDATE SET seen_at = excluded.seen_at`,
+      [[...workerIds]],
+    );
+  }
+
+  /**
+   * Takeover after a crash: graphile-worker keeps a dead worker's jobs (and their per-repository queues) locked for
+   * hours. A lock older than `staleMs` held by a worker without a heartbeat that recent is a dead worker's: unlock
+   * it so another worker runs the job. A queue lock whose holder holds no job of that queue is dropped too. Finally
+   * re-dispatches any due task that has lost its job. Returns the counts.
+   */
+  async recoverJobs(now: Date, staleMs: number): Promise<{ unlockedWorkers: number; redispatched: number }> {
+    const stale = await this.pool.query<{ locked_by: string }>(
+      `WITH locks AS (
+         SELECT locked_by, locked_at FROM graphile_worker._private_jobs WHERE locked_by IS NOT NULL
+         UNION ALL
+         SELECT locked_by, locked_at FROM graphile_worker._private_job_queues WHERE locked_by IS NOT NULL)
+       SELECT DISTINCT l.locked_by FROM locks l
+       WHERE l.locked_at < now() - make_interval(secs => $1::double precision / 1000)
+         AND NOT EXISTS (SELECT 1 FROM cutter.queue_workers w WHERE w.worker_id = l.locked_by
+                         AND w.seen_at >= now() - make_interval(secs => $1::double precision / 1000))`,
+      [staleMs],
+    );
+    const workers = stale.rows.map((r) => r.locked_by);
+    if (workers.length > 0) await this.pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [workers]);
+    await this.pool.query(
+      `UPDATE graphile_worker._private_job_queues q SET locked_by = NULL, locked_at = NULL
+       WHERE q.locked_by IS NOT NULL AND q.locked_at < now() - make_interval(secs => $1::double precision / 1000)
+         AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j
+                         WHERE j.job_queue_id = q.id AND j.locked_by = q.locked_by)`,
+      [staleMs],
+    );
+    await this.pool.query("DELETE FROM cutter.queue_workers WHERE seen_at < now() - interval '1 day'");
+    let redispatched = 0;
+    if (this.dispatchJobs) {
+      const lost = await this.pool.query<TaskRow>(
+        `SELECT t.* FROM cutter.tasks t
+         WHERE ((t.status IN ('queued', 'waiting') AND t.run_after IS NOT NULL)
+                OR (t.status = 'running' AND t.locked_until < $1))
+           AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j WHERE j.key = 'task:' || t.id)
+         ORDER BY t.seq LIMIT 500`,
+        [now.getTime()],
+      );
+      for (const row of lost.rows) {
+        await this.dispatch(this.pool, row, Math.max(row.run_after ?? 0, now.getTime()));
+        redispatched++;
+      }
+    }
+    return { unlockedWorkers: workers.length, redispatched };
+  }
+
   private async row(c: Sql, id: string, lock = false): Promise<TaskRow | undefined> {
     const { rows } = await c.query<TaskRow>(`SELECT * FROM cutter.tasks WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [
       id,
@@ -387,7 +448,7 @@ export class PostgresStore implements Store {
     const now = commit.now.getTime();
     const row = await this.tx(async (c): Promise<TaskRow | null> => {
       const row = await this.row(c, commit.taskId, true);
-      if (!row || row.status !== 'running' || row.lease_id !== commit.leaseId) return null;
+      if (row?.status !== 'running' || row.lease_id !== commit.leaseId) return null;
 
       let total = row.children_total;
       let pending = row.children_pending;
