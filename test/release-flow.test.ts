@@ -90,6 +90,8 @@ describe('releasing a repository from a push to main', { timeout: 240_000 }, () 
       'classify',
       'latest-tag',
       'next-version',
+      'checks-gate',
+      'freeze-gate',
       'tag',
       'create-release',
       'confirm',
