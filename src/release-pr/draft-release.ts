@@ -28,6 +28,8 @@ export interface DraftReleaseInput {
   package?: string;
   firstRelease: string;
   versionFiles: ReadonlyArray<VersionFileSpec & { path: string }>;
+  /** The branch the release PR starts from and targets (default: the repository's default branch). */
+  baseBranch?: string;
   /** Release date for the CHANGELOG, `YYYY-MM-DD` (the caller owns the clock). */
   date: string;
   notes?: Parameters<typeof renderNotes>[1];
@@ -62,7 +64,7 @@ export interface DraftReleaseResult {
 export async function draftRelease(gh: GitHubClient, input: DraftReleaseInput): Promise<DraftReleaseResult> {
   const { repo } = input;
   const pkg = input.package ? { package: input.package } : {};
-  const base = await readBranchHead(gh, repo);
+  const base = await readBranchHead(gh, repo, input.baseBranch);
   const { previousTag, current } = await startingPoint(gh, input, base.sha);
   const version = requestedVersion(input.request, current, input.firstRelease);
   const tag = formatTag(input.tagFormat, { version, ...pkg });

@@ -1,6 +1,7 @@
 // Which GitHub events start which task: one row per handled event, turning a verified payload into a NewTask.
 
 import { CutterError } from '../core/errors.js';
+import { pullRequestToTask } from '../release-pr/pr-events.js';
 import { type PushFacts, RELEASE_TASK_KIND, type ReleaseTaskData, releaseTaskKey } from '../steps/release-data.js';
 import type { NewTask } from '../store/types.js';
 import { registryPackageToBuildTask, workflowRunToBuildTask } from './build-events.js';
@@ -16,6 +17,7 @@ export type EventToTask = (payload: Record<string, unknown>) => EventDecision;
  */
 export const EVENT_TASKS: Readonly<Record<string, EventToTask>> = {
   push: pushToReleaseTask,
+  pull_request: pullRequestToTask,
   registry_package: registryPackageToBuildTask,
   workflow_run: workflowRunToBuildTask,
 };

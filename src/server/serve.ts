@@ -13,6 +13,8 @@ import { createGitHubClient } from '../github/client.js';
 import { kvThreadStore } from '../notify/kv-thread-store.js';
 import { createNotifiers, parseNotifySection } from '../notify/notify-config.js';
 import { createSlackWebhookNotifier } from '../notify/slack-webhook.js';
+import { PR_LINT_TASK_KIND } from '../release-pr/pr-events.js';
+import { prLintFlow } from '../release-pr/pr-lint-flow.js';
 import { FLEET_TASK_KIND, type FleetDeps, fleetFlow } from '../steps/fleet-flow.js';
 import { RELEASE_TASK_KIND, type ReleaseDeps } from '../steps/release-flow.js';
 import { releaseWithRolloutFlow } from '../steps/release-rollout-flow.js';
@@ -186,6 +188,7 @@ export async function createServeEngine(
       [RELEASE_TASK_KIND]: releaseWithRolloutFlow,
       [FLEET_TASK_KIND]: fleetFlow as never,
       [BUILD_TASK_KIND]: rolloutFlow as never,
+      [PR_LINT_TASK_KIND]: prLintFlow as never,
     },
     deps: {
       ...deps,

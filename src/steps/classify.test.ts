@@ -55,6 +55,17 @@ describe('configSkipReason', () => {
       'repository acme/connector-x is excluded (acme/connector-*)',
     );
   });
+  it('skips the merge of a release PR, which its pull_request event releases, but not other merges', () => {
+    const merged = (message: string) => push({ headCommit: { message, authorName: 'Dev' } });
+    const reason = /merges a release PR/;
+    expect(configSkipReason(merged('Merge pull request #7 from acme/release-v1.4.0\n\nx'), repo, config(), [])).toMatch(
+      reason,
+    );
+    expect(configSkipReason(merged('chore(release): v1.4.0 (#7)'), repo, config(), [])).toMatch(reason);
+    expect(
+      configSkipReason(merged('Merge pull request #8 from acme/feature-x\n\nfeat: x'), repo, config(), []),
+    ).toBeNull();
+  });
   it('skips pushes whose head commit a bot wrote, or an ignored author', () => {
     const bot = push({ headCommit: { message: 'chore(deps): bump', authorName: 'dependabot[bot]' } });
     expect(configSkipReason(bot, repo, config(), [])).toMatch(

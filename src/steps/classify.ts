@@ -14,6 +14,8 @@ const ZERO_SHA = /^0+$/;
 const SKIP_MARKER = /\[(skip release|release skip)\]/i;
 /** GitHub Apps commit as `name[bot]`: their pushes never start a release on their own. */
 const BOT_AUTHOR = /\[bot\]$/i;
+/** The merge (or squash) of a `release-*` PR: its `pull_request` closed event releases it, with the version it names. */
+const RELEASE_PR_MERGE = /^(?:Merge pull request #\d+ from [^\s/]+\/release-\S+|chore\(release\): .+ \(#\d+\))/;
 
 const skip = (reason: string, details?: string[]): StepOutcome => ({
   complete: true,
@@ -59,6 +61,8 @@ export function configSkipReason(
       return `pushed by a bot or ignored author (${head.authorName ?? head.authorEmail ?? push.pusher ?? 'unknown'})`;
     }
     if (SKIP_MARKER.test(head.message)) return 'the head commit says [skip release]';
+    if (RELEASE_PR_MERGE.test(head.message))
+      return 'the head commit merges a release PR, which its merge event releases';
   }
   return null;
 }

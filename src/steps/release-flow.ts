@@ -1,5 +1,7 @@
 // The single-repository release flow as one table: each step runs when the task's data has its shape (seed 001).
 
+import { releasePrMergedStep } from '../release-pr/merged-step.js';
+import { releasePrUpdateStep } from '../release-pr/pr-mode-step.js';
 import { defineFlow } from '../workflow/flow.js';
 import type { Step } from '../workflow/types.js';
 import { checksGateStep } from './checks-gate.js';
@@ -24,10 +26,14 @@ export type { ReleaseDeps } from './release-deps.js';
  * start with `release: {}` (fleet children may bring `release.latest`) and load their config first.
  *
  *   classify        push: Object, release: null                      → release: { head, branch } | skipped
+ *   release-pr-merged releasePr: { mergeSha: String }, release: null   → config, release: { head, next, nextTag, notes }
+ *                                                                    | skipped (branch names no version)
  *   load-config     release: Object, config: null                    → config, release.head
  *   latest-tag      release: { latest: null }                        → release.latest
  *   next-version    release: { latest: Object, next: null }          → release.next, nextTag, causes, notes | skipped
  *   dry-run-stop    dryRun: true, release: { next: String, tagged: null } → done (nothing written)
+ *   release-pr-update config: { release: { mode: 'pr' } }, releasePr: null, release: { next: String, channel: null,
+ *                   tagged: null }                                   → release.pr, done (merging the PR releases)
  *   checks-gate     release: { next: String, checksCleared: null, tagged: null } → release.checksCleared | waits | fails
  *   freeze-gate     release: { next: String, checksCleared: Object, freezeCleared: null, tagged: null }
  *                                                                    → release.freezeCleared | waits while frozen
@@ -38,10 +44,12 @@ export type { ReleaseDeps } from './release-deps.js';
  */
 export const releaseSteps: readonly Step<ReleaseDeps>[] = [
   classifyStep,
+  releasePrMergedStep,
   loadConfigStep,
   latestTagStep,
   nextVersionStep,
   dryRunStopStep,
+  releasePrUpdateStep,
   checksGateStep,
   freezeGateStep,
   tagStep,
