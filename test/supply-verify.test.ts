@@ -1,9 +1,14 @@
 // The supply chain end to end on the sandbox and a real registry: publish, verify, and every fault the issue names.
 
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubClient } from '../src/github/client.js';
 import { ensureAnnotatedTag } from '../src/github/repo-api.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 import { SUPPLY_ASSETS } from '../src/supply/asset-names.js';
 import { type LocalRegistry, startLocalRegistry } from '../src/supply/local-registry.js';
 import { buildImageLayout, pushImageLayout } from '../src/supply/oci-image.js';
@@ -14,7 +19,7 @@ import { keySigner, signingKeyFromPem } from '../src/supply/signing-key.js';
 import { trustedKeys } from '../src/supply/verify-bundle.js';
 import { type VerifyReport, verifyRelease } from '../src/supply/verify-release.js';
 import { sandboxClient, sandboxRepo } from './release-flow-support.js';
-import { type Harness, startSandbox } from './sandbox-harness.js';
+import { type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
 
 function ecKey(): string {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -205,5 +210,56 @@ describe('cutter verify on a published release', () => {
     const report = await verifyRelease({ gh, repo: { owner: 'acme', name: 'connector-ok' }, tag: 'v9.9.9', keys });
     expect(report.ok).toBe(false);
     expect(failed(report)).toEqual(['tag', 'release']);
+  });
+});
+
+function cutter(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      env: { ...process.env, CUTTER_GITHUB_TOKEN: TOKEN, GITHUB_TOKEN: '', GITHUB_API_URL: h.url },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('cutter verify <tag>', { timeout: 240_000 }, () => {
+  it('prints the checklist, exits 0 when all is ✔ and 1 on any ✖, --json for machines, and audits each run', async () => {
+    const { image } = await released('connector-cli-verify');
+    const dir = await mkdtemp(join(tmpdir(), 'cutter-verify-cli-'));
+    const pub = join(dir, 'cosign.pub');
+    const otherPub = join(dir, 'other.pub');
+    await writeFile(pub, key.publicKeyPem);
+    await writeFile(otherPub, otherKey.publicKeyPem);
+    const db = join(dir, 'cutter.db');
+    const base = ['verify', 'v1.0.0', '--repo', 'acme/connector-cli-verify', '--image', image, '--db', db];
+
+    const good = await cutter([...base, '--public-key', pub]);
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/✔ checksums\s+\d+ assets match SHA256SUMS/);
+    expect(good.stdout).toMatch(/\nverified\n$/);
+
+    const bad = await cutter([...base, '--public-key', otherPub, '--json']);
+    expect(bad.code).toBe(1);
+    const report = JSON.parse(bad.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.checks.find((c: { check: string }) => c.check === 'provenance').ok).toBe(false);
+
+    const store = new SqliteStore(db);
+    const audit = await store.listAudit({ target: 'acme/connector-cli-verify@v1.0.0' });
+    await store.close();
+    expect(audit.map((a) => [a.action, (a.details as { ok: boolean }).ok])).toEqual([
+      ['release.verify', false],
+      ['release.verify', true],
+    ]);
   });
 });

@@ -14,6 +14,7 @@ import { registerRollout } from './commands/rollout.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerServe } from './commands/serve.js';
 import { registerTasks } from './commands/tasks.js';
+import { registerVerify } from './commands/verify.js';
 import { exitQuietlyOnBrokenPipe } from './write-out.js';
 
 /** Adds one sub-command to the program. Command modules keep heavy imports inside their action. */
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
   registerFleet,
   registerDemo,
   registerRollout,
+  registerVerify,
 ];
 
 const EXIT_FAILURE = 1;
