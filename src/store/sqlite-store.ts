@@ -89,6 +89,19 @@ interface StepLogRow {
 
 const UNFINISHED: readonly TaskStatus[] = ['queued', 'running', 'waiting'];
 
+/**
+ * A task `t` may be leased now: runnable (or its lease expired), of a wanted kind, its key free (no live lease on
+ * it) and no older unfinished task with that key (its parent excepted).
+ */
+const CLAIMABLE = `((t.status IN ('queued', 'waiting') AND t.run_after IS NOT NULL AND t.run_after <= @now)
+                OR (t.status = 'running' AND t.locked_until < @now))
+           AND (@kinds IS NULL OR t.kind IN (SELECT value FROM json_each(@kinds)))
+           AND NOT EXISTS (SELECT 1 FROM tasks o WHERE o.key = t.key AND o.id <> t.id
+                           AND o.status = 'running' AND o.locked_until >= @now)
+           AND NOT EXISTS (SELECT 1 FROM tasks o WHERE o.key = t.key AND o.seq < t.seq
+                           AND o.status IN ('queued', 'running', 'waiting')
+                           AND (t.parent_id IS NULL OR o.id <> t.parent_id))`;
+
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
@@ -243,17 +256,12 @@ export class SqliteStore implements Store {
       ),
       claimable: db.prepare(
         `SELECT t.* FROM tasks t
-         WHERE ((t.status IN ('queued', 'waiting') AND t.run_after IS NOT NULL AND t.run_after <= @now)
-                OR (t.status = 'running' AND t.locked_until < @now))
-           AND (@kinds IS NULL OR t.kind IN (SELECT value FROM json_each(@kinds)))
+         WHERE ${CLAIMABLE}
            AND (@task IS NULL OR t.id = @task)
-           AND NOT EXISTS (SELECT 1 FROM tasks o WHERE o.key = t.key AND o.id <> t.id
-                           AND o.status = 'running' AND o.locked_until >= @now)
-           AND NOT EXISTS (SELECT 1 FROM tasks o WHERE o.key = t.key AND o.seq < t.seq
-                           AND o.status IN ('queued', 'running', 'waiting')
-                           AND (t.parent_id IS NULL OR o.id <> t.parent_id))
          ORDER BY t.seq LIMIT 1`,
       ),
+      // The same conditions for one task, found by its primary key: cheap however long the queue is.
+      stillClaimable: db.prepare(`SELECT t.* FROM tasks t WHERE t.id = @task AND ${CLAIMABLE}`),
       lease: db.prepare(
         `UPDATE tasks SET status = 'running', locked_by = @worker, locked_until = @until, lease_id = @lease,
                 wait_reason = NULL, updated_at = @now WHERE id = @id`,
@@ -415,12 +423,9 @@ export class SqliteStore implements Store {
 
   async claimTask(options: ClaimOptions): Promise<TaskRecord | null> {
     const now = options.now.getTime();
-    const claim = this.db.transaction(() => {
-      const row = this.stmts.claimable.get({
-        now,
-        kinds: options.kinds ? JSON.stringify(options.kinds) : null,
-        task: options.taskId ?? null,
-      }) as TaskRow | undefined;
+    const kinds = options.kinds ? JSON.stringify(options.kinds) : null;
+    const claim = this.db.transaction((task: string) => {
+      const row = this.stmts.stillClaimable.get({ now, kinds, task }) as TaskRow | undefined;
       if (!row) return null;
       this.stmts.lease.run({
         id: row.id,
@@ -431,9 +436,16 @@ export class SqliteStore implements Store {
       });
       return this.mustRow(row.id);
     });
-    // IMMEDIATE takes the write lock before reading, so two processes can never lease the same key at once.
-    const row = claim.immediate();
-    return row ? toRecord(row) : null;
+    for (let tries = 0; tries < 3; tries++) {
+      // The search may walk a long queue: it reads a snapshot without the write lock, which webhook ingests wait
+      // for; only the chosen task is checked again and leased under the lock.
+      const candidate = this.stmts.claimable.get({ now, kinds, task: options.taskId ?? null }) as TaskRow | undefined;
+      if (!candidate) return null;
+      // IMMEDIATE takes the write lock before the re-check, so two processes can never lease the same key at once.
+      const row = claim.immediate(candidate.id);
+      if (row) return toRecord(row);
+    }
+    return null;
   }
 
   async renewLeases(leases: LeaseRef[], until: Date): Promise<string[]> {
