@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   core: () => import('./core.bench.js'),
   server: () => import('./server.bench.js'),
   fleet: () => import('./fleet.bench.js'),
+  postgres: () => import('./postgres.bench.js'),
 };
 
 const benchDir = dirname(fileURLToPath(import.meta.url));

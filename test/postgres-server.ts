@@ -15,8 +15,11 @@ export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:PORT/postgres` */
   url: string;
   port: number;
-  /** Creates an empty database and returns its URL (one per test keeps tests independent). */
-  createDatabase(name?: string): Promise<string>;
+  /**
+   * Creates a database and returns its URL (one per test keeps tests independent); a copy of `template` when given
+   * (a database migrated once is copied far faster than migrated again).
+   */
+  createDatabase(options?: { template?: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -74,7 +77,15 @@ export async function startPostgres(options: PostgresServerOptions = {}): Promis
   if (ids) await chown(dir, ids.uid, ids.gid);
   await chmod(dir, 0o700);
   const data = join(dir, 'data');
-  await asServerUser(tool('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  try {
+    await asServerUser(tool('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(
+      `cannot initdb a test Postgres (${(err as Error).message.split('\n')[0]}): install Debian's server with ` +
+        '`apt-get install -y postgresql` (it provides /usr/lib/postgresql/VERSION/bin and the postgres user)',
+    );
+  }
   const settings = [
     "listen_addresses = '127.0.0.1'",
     `unix_socket_directories = '${dir}'`,
@@ -99,11 +110,13 @@ export async function startPostgres(options: PostgresServerOptions = {}): Promis
   return {
     url,
     port,
-    async createDatabase(name = `t_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`) {
+    async createDatabase(options = {}) {
+      const name = `t_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
-        await client.query(`CREATE DATABASE ${name}`);
+        const template = options.template ? ` TEMPLATE ${new URL(options.template).pathname.slice(1)}` : '';
+        await client.query(`CREATE DATABASE ${name}${template}`);
       } finally {
         await client.end();
       }

@@ -290,5 +290,5 @@ describe('queue workers on Postgres (graphile-worker)', () => {
     expect(effects.every((e) => e.n === 1)).toBe(true);
     expect(overlapping(spans)).toBe(0);
     expect(pids.n).toBeGreaterThan(1);
-  }, 240_000);
+  }, 300_000);
 });

@@ -7,10 +7,14 @@ import type { Store } from './types.js';
 
 let server: PostgresServer;
 let url = '';
+/** A database migrated once; each test gets a copy of it. */
+let template = '';
 const opened: Store[] = [];
 
 beforeAll(async () => {
   server = await startPostgres();
+  template = await server.createDatabase();
+  await (await PostgresStore.open(template)).close();
 });
 
 afterAll(async () => {
@@ -19,7 +23,7 @@ afterAll(async () => {
 });
 
 async function fresh(): Promise<PostgresStore> {
-  url = await server.createDatabase();
+  url = await server.createDatabase({ template });
   const store = await PostgresStore.open(url);
   opened.push(store);
   return store;
