@@ -24,5 +24,6 @@ export function defaultConfig(): CutterConfig {
     checks: { required: [], timeoutMinutes: 60 },
     notify: {},
     deploy: {},
+    supply: {},
   };
 }

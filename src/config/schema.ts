@@ -190,6 +190,8 @@ export const configSchema = z.strictObject({
   checks: checksSchema.default(() => checksSchema.parse({})),
   /** Image roll-out targets; the deploy layer validates its own section. */
   deploy: z.record(z.string(), z.unknown()).default({}),
+  /** Supply-chain policy (`require: [signature, sbom, provenance]`); src/supply validates its own section. */
+  supply: z.record(z.string(), z.unknown()).default({}),
 });
 
 export type CutterConfig = z.output<typeof configSchema>;
