@@ -10,7 +10,7 @@ import type { Bump, BumpReason, ParsedCommit, RawCommit } from '../core/types.js
 import { streamLogBatches } from '../git/log-stream.js';
 import { readRepoInfo } from '../git/repo-info.js';
 import { shallowCloneError } from '../git/run-git.js';
-import { type LatestTag, latestReleaseTag } from '../git/tags.js';
+import { type LatestTag, latestReleaseTag, likelyReleaseTag } from '../git/tags.js';
 import { inertCommitFilter } from './inert-commits.js';
 
 export interface PlanOptions {
@@ -85,12 +85,17 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
   const { config, source } = await loadConfig(info.root);
   const match = matchBranch(config.branches, info.branch);
   const range = match.branch?.range;
-  const tags = await latestReleaseTag(info.root, config.tagFormat, {
+  const tagOptions = {
     from: info.head,
     includePrerelease: match.prerelease !== null,
     ...(config.package ? { package: config.package } : {}),
     ...(range !== undefined ? { range } : {}),
-  });
+  };
+  // Which tags HEAD reaches takes git a walk of the whole history, as long as the log itself: the log of the
+  // likely range streams meanwhile, and is redone only when the reachable tags pick another commit.
+  const reachableTags = latestReleaseTag(info.root, config.tagFormat, tagOptions);
+  reachableTags.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+  const guess = await likelyReleaseTag(info.root, config.tagFormat, tagOptions);
   const [
     { scanCommit },
     { mergeBumpRules },
@@ -102,11 +107,32 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
 
   const rules = mergeBumpRules(config.bump);
   const sections = config.notes.sections ?? DEFAULT_NOTES_SECTIONS;
-  const revisions = tags.latest ? [`${tags.latest.commit}..${info.head}`] : [info.head];
-  const { commits, byType, total, ignoredAuthors } = await collectCommits(info.root, revisions, scanCommit, {
-    ignoreAuthors: config.ignoreAuthors,
-    inert: opts.keepAllCommits ? null : inertCommitFilter(rules, sections),
-  });
+  const collect = (since: string | null, signal?: AbortSignal): Promise<CollectedCommits> =>
+    collectCommits(info.root, since ? [`${since}..${info.head}`] : [info.head], scanCommit, {
+      ignoreAuthors: config.ignoreAuthors,
+      inert: opts.keepAllCommits ? null : inertCommitFilter(rules, sections),
+      ...(signal ? { signal } : {}),
+    });
+  const guessed = new AbortController();
+  const early = collect(guess?.commit ?? null, guessed.signal);
+  early.catch(() => {}); // awaited (or abandoned) below
+  let tags: Awaited<typeof reachableTags>;
+  try {
+    tags = await reachableTags;
+  } catch (err) {
+    guessed.abort();
+    await early.catch(() => {});
+    throw err;
+  }
+  let collected: CollectedCommits;
+  if ((tags.latest?.commit ?? null) === (guess?.commit ?? null)) {
+    collected = await early;
+  } else {
+    guessed.abort();
+    await early.catch(() => {});
+    collected = await collect(tags.latest?.commit ?? null);
+  }
+  const { commits, byType, total, ignoredAuthors } = collected;
 
   const currentVersion = tags.latest?.version ?? null;
   const decision = decideBump(commits, rules, currentVersion);
@@ -187,7 +213,7 @@ async function collectCommits(
   root: string,
   revisions: string[],
   scanCommit: (raw: RawCommit) => ParsedCommit,
-  opts: { ignoreAuthors: readonly string[]; inert: ((c: ParsedCommit) => boolean) | null },
+  opts: { ignoreAuthors: readonly string[]; inert: ((c: ParsedCommit) => boolean) | null; signal?: AbortSignal },
 ): Promise<CollectedCommits> {
   const ignored = ignoredAuthorFilter(opts.ignoreAuthors);
   const out: CollectedCommits = { commits: [], byType: {}, total: 0, ignoredAuthors: 0 };
@@ -203,6 +229,8 @@ async function collectCommits(
   };
   // Commit dates are not used by the decision or the notes: git need not print them.
   for await (const batch of streamLogBatches(root, revisions, { dates: false })) {
+    // Stopping the loop kills git (see streamGitRecords): an abandoned guess costs no more than it has read.
+    if (opts.signal?.aborted) break;
     for (const raw of batch) {
       out.total++;
       if (ignored(raw.authorName, raw.authorEmail)) {

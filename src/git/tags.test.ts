@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { commit, git, initRepo, removeTempDirs, repoWithCommits, tempDir } from '../../test/support/temp-repo.js';
 import { isCutterError } from '../core/errors.js';
-import { createAnnotatedTag, latestReleaseTag, pushTag, tagCommit } from './tags.js';
+import { createAnnotatedTag, latestReleaseTag, likelyReleaseTag, pushTag, tagCommit } from './tags.js';
 
 afterAll(removeTempDirs);
 
@@ -28,6 +28,20 @@ describe('latestReleaseTag', () => {
     commit(dir, 'fix: main work');
     const res = await latestReleaseTag(dir, 'v{version}');
     expect(res.latest).toEqual({ tag: 'v1.0.0', version: '1.0.0', commit: base });
+  });
+
+  it('likelyReleaseTag guesses without the reachability walk: right on a line, wrong past a side branch', async () => {
+    const dir = initRepo();
+    const base = commit(dir, 'feat: base');
+    git(dir, ['tag', '-a', '-m', 'Release 1.0.0', 'v1.0.0']);
+    expect(await likelyReleaseTag(dir, 'v{version}')).toEqual({ tag: 'v1.0.0', version: '1.0.0', commit: base });
+    git(dir, ['checkout', '-q', '-b', 'side']);
+    const side = commit(dir, 'feat: side work');
+    git(dir, ['tag', 'v2.0.0']);
+    git(dir, ['checkout', '-q', 'main']);
+    // A guess only: callers confirm it with latestReleaseTag, which answers v1.0.0 here.
+    expect((await likelyReleaseTag(dir, 'v{version}'))?.commit).toBe(side);
+    expect((await latestReleaseTag(dir, 'v{version}')).latest?.commit).toBe(base);
   });
 
   it('handles several tags on one commit, lightweight and annotated alike', async () => {

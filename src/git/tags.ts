@@ -36,6 +36,8 @@ export interface LatestTagResult {
 /**
  * The latest release tag reachable from HEAD by SemVer order (not by date). One `git for-each-ref --merged`
  * process lists every reachable tag and its commit, so thousands of tags stay fast; side branches are ignored.
+ * Deciding reachability walks the history from `from` (as long as `git log` of it, without a commit-graph):
+ * callers with a long range may start on `likelyReleaseTag` meanwhile and check the guess against this answer.
  */
 export async function latestReleaseTag(
   cwd: string,
@@ -43,10 +45,26 @@ export async function latestReleaseTag(
   opts: LatestTagOptions = {},
 ): Promise<LatestTagResult> {
   const from = opts.from ?? (await headSha(cwd));
-  // One process lists every tag reachable from `from` with its commit (peeled for annotated tags).
+  return pickFrom(await listTags(cwd, from), template, opts);
+}
+
+/**
+ * What `latestReleaseTag` answers when the best-ranked tag is reachable, which is the usual case: the same pick
+ * among all tags, from one `for-each-ref` that walks no history. A guess, never an answer on its own.
+ */
+export async function likelyReleaseTag(
+  cwd: string,
+  template: string,
+  opts: LatestTagOptions = {},
+): Promise<LatestTag | null> {
+  return pickFrom(await listTags(cwd, null), template, opts).latest;
+}
+
+/** Tag name → commit (peeled for annotated tags), of the tags reachable from `merged`, or of all tags. */
+async function listTags(cwd: string, merged: string | null): Promise<Map<string, string>> {
   const res = await runGit(cwd, [
     'for-each-ref',
-    `--merged=${from}`,
+    ...(merged === null ? [] : [`--merged=${merged}`]),
     '--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)',
     'refs/tags',
   ]);
@@ -56,6 +74,10 @@ export async function latestReleaseTag(
     const [name = '', object = '', peeled = ''] = line.split('\0');
     commits.set(name, peeled || object);
   }
+  return commits;
+}
+
+function pickFrom(commits: Map<string, string>, template: string, opts: LatestTagOptions): LatestTagResult {
   const names = [...commits.keys()];
   const picked = pickLatestTag(names, template, {
     ...(opts.package !== undefined ? { pkg: opts.package } : {}),
