@@ -92,12 +92,32 @@ function redactingLogger(logger: GitHubLogger): GitHubLogger {
   };
 }
 
-/** A fetch whose every attempt times out on its own, so a retry is not born already aborted. */
+/** Where a GitHub App trades its JWT for an installation token. */
+const MINT_TOKEN_PATH = /\/app\/installations\/[^/]+\/access_tokens$/;
+
+/** An installation token is a secret from the moment GitHub mints it: registered before Octokit reads the answer. */
+async function registerMintedToken(input: Parameters<typeof fetch>[0], init: RequestInit, res: Response) {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  if ((init.method ?? 'GET').toUpperCase() !== 'POST' || !res.ok) return;
+  if (!MINT_TOKEN_PATH.test(new URL(url).pathname)) return;
+  const body = (await res
+    .clone()
+    .json()
+    .catch(() => null)) as { token?: unknown } | null;
+  if (typeof body?.token === 'string') registerSecret(body.token);
+}
+
+/**
+ * A fetch whose every attempt times out on its own, so a retry is not born already aborted; and which registers
+ * GitHub App installation tokens with the redactor as they are minted.
+ */
 function fetchWithTimeout(timeoutMs: number): typeof fetch {
-  return (input, init = {}) => {
+  return async (input, init = {}) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(input, { ...init, signal });
+    const res = await fetch(input, { ...init, signal });
+    await registerMintedToken(input, init, res);
+    return res;
   };
 }
 
