@@ -16,6 +16,7 @@ import { nextVersionStep } from './next-version.js';
 import { notifyStep } from './notify.js';
 import type { ReleaseDeps } from './release-deps.js';
 import { tagStep } from './tag.js';
+import { uploadAssetsStep } from './upload-assets.js';
 
 export type { LatestRelease, PushFacts, ReleaseState, ReleaseTaskData, RepoRef } from './release-data.js';
 export { RELEASE_TASK_KIND, releaseTaskKey } from './release-data.js';
@@ -39,6 +40,8 @@ export type { ReleaseDeps } from './release-deps.js';
  *                                                                    → release.freezeCleared | waits while frozen
  *   tag             release: { next: String, tagged: null }          → release.tagged
  *   create-release  release: { tagged: { ref: String }, published: null } → release.published
+ *   upload-assets   config: { release: { artifacts: { files: Array } } }, release: { published: { id: Number },
+ *                   assets: null }                                   → release.assets (+ checksums.txt)
  *   confirm         release: { published: { id: Number }, released: null } → release.released
  *   notify          release: { released: { url: String }, notified: null } → release.notified, done
  */
@@ -54,6 +57,7 @@ export const releaseSteps: readonly Step<ReleaseDeps>[] = [
   freezeGateStep,
   tagStep,
   createReleaseStep,
+  uploadAssetsStep,
   confirmStep,
   notifyStep,
 ];
