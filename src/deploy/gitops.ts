@@ -217,7 +217,16 @@ export function createGitOpsDriver(
           say(`opened pull request #${pr.number}`);
         }
       } catch (err) {
-        throw githubFailure(`opening the pull request for ${branch}`, err);
+        const failure = githubFailure(`opening the pull request for ${branch}`, err);
+        // Our pull request was merged between reading the base and listing open PRs: the next attempt reads the
+        // base with the image in place and reports the roll-out done.
+        if (/No commits between/i.test(failure.message)) {
+          throw new CutterError('CUTTER_DEPLOY_FAILED', failure.message, {
+            transient: true,
+            hint: 'the base branch changed meanwhile; retrying reads it again',
+          });
+        }
+        throw failure;
       }
 
       if (!config.autoMerge) {

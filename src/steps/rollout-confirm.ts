@@ -15,13 +15,22 @@ export const rolloutConfirmStep: Step<RolloutDeps> = {
     const { build, rollout } = data;
     const image = build.image as string;
     const at = ctx.now().toISOString();
+    if (rollout?.outcome === 'pending' && ctx.deps.waitForMerge !== false) {
+      // Success is the merge: look again later; the driver finds its own pull request (one branch per image).
+      const url = rollout.url ?? 'the pull request';
+      ctx.log(`waiting for ${url} to be merged`);
+      return {
+        patch: { rollout: null, awaitingMerge: { ...(rollout.url ? { url: rollout.url } : {}), since: at } },
+        wait: { reason: `waiting for ${url} to be merged`, pollMs: ctx.deps.mergePollMs ?? 60_000 },
+      };
+    }
     if (rollout?.outcome !== 'updated') {
       ctx.log(
         rollout?.outcome === 'unchanged'
           ? `${build.connectorId} already ran ${image}: nothing recorded`
           : `${rollout?.outcome ?? 'no'} roll-out: nothing recorded`,
       );
-      return { patch: { confirmed: { ok: rollout?.outcome !== 'pending', at, recorded: false } } };
+      return { patch: { confirmed: { ok: true, at, recorded: false } } };
     }
     const driver = driverOf(ctx);
     const current = driver.current ? await driver.current(build.connectorId, { signal: ctx.signal }) : null;

@@ -73,6 +73,8 @@ export interface BuildTaskData {
   /** Set by plan-rollback. */
   plan?: { from?: string; to: string; reason: string };
   rollout?: RolloutState;
+  /** A GitOps pull request was open and not merged yet: the roll-out step looks again until it is. */
+  awaitingMerge?: { url?: string; since: string };
   confirmed?: { ok: boolean; at: string; recorded: boolean };
   notified?: Array<{ channel: string; ok: boolean; error?: string; skipped?: string }>;
   skipped?: { reason: string };

@@ -30,14 +30,17 @@ export const rolloutDeployStep: Step<RolloutDeps> = {
         { ...(data.dryRun ? { dryRun: true } : {}), signal: ctx.signal },
       );
       for (const line of result.log) ctx.log(line);
+      // The base branch already has the image because someone merged our pull request: that is the roll-out.
+      const merged = result.outcome === 'unchanged' && data.awaitingMerge !== undefined && !data.dryRun;
+      if (merged) ctx.log(`${data.awaitingMerge?.url ?? 'the pull request'} was merged`);
       const rollout: RolloutState = {
         driver: result.driver,
-        outcome: result.outcome,
+        outcome: merged ? 'updated' : result.outcome,
         attempts: result.attempts,
         ...(result.previousImage ? { previousImage: result.previousImage } : {}),
         ...(result.status !== undefined ? { status: result.status } : {}),
         ...(result.healthy !== undefined ? { healthy: result.healthy } : {}),
-        ...(result.url ? { url: result.url } : {}),
+        ...(result.url || merged ? { url: result.url ?? data.awaitingMerge?.url } : {}),
       };
       return { patch: { rollout: rollout as unknown as JsonObject } };
     } catch (err) {

@@ -18,6 +18,10 @@ export interface RolloutDeps {
   /** Owner of the repository named like the connector, for builds that do not say which repository (CUTTER_ORG). */
   org?: string;
   notifyOptions?: Omit<FanOutOptions, 'signal' | 'onAttemptFailed'>;
+  /** How often a build whose GitOps pull request waits for a human merge looks again (default 60 s). */
+  mergePollMs?: number;
+  /** false: finish as `pending` with the pull request's link instead of waiting for its merge (the CLI). */
+  waitForMerge?: boolean;
   /** Tests make driver retries fast without faking the clock. */
   sleep?: BackoffOptions['sleep'];
 }

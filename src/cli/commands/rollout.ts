@@ -141,6 +141,8 @@ async function runBuildCommand(opts: BuildOptions, what: Pick<BuildRequest, 'ima
         history: kvRolloutHistory(store),
         threads: kvThreadStore(store),
         env,
+        // A command line does not sit and wait for a human to merge; `cutter serve` does.
+        waitForMerge: false,
         ...(github ? { github } : {}),
       },
       data,
