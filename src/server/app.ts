@@ -7,6 +7,7 @@ import type { Store } from '../store/types.js';
 import { adminGate } from './admin-token.js';
 import { registerApiRoutes, type TaskRetrier } from './api-routes.js';
 import { type DashboardOptions, registerDashboard } from './dashboard.js';
+import type { EventToTask } from './event-tasks.js';
 import { redactingLogger, type ServerLogger, silentLogger } from './server-logger.js';
 import { registerWebhookRoute } from './webhook-route.js';
 
@@ -17,6 +18,8 @@ export interface ServerOptions {
    * `wake()` is called after every stored webhook task.
    */
   engine?: TaskRetrier & { wake?(): void };
+  /** Which webhook events start which tasks (default EVENT_TASKS; serve adds fleet control repos). */
+  events?: Readonly<Record<string, EventToTask>>;
   /** The GitHub hook's secret; an array while rotating (the first is current, the rest still accepted). */
   webhookSecret: string | readonly string[];
   /** Enables `POST /api/tasks/:id/retry` for `Authorization: Bearer <apiToken>`; without it, write routes answer 403. */
@@ -60,6 +63,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     bodyLimit: maxBodyBytes,
     logger,
     onStored: () => options.engine?.wake?.(),
+    ...(options.events ? { events: options.events } : {}),
   });
   registerApiRoutes(app, {
     store: options.store,

@@ -26,6 +26,7 @@ import { adminGate } from './admin-token.js';
 import { buildServer } from './app.js';
 import { registerBuildRoutes } from './build-routes.js';
 import { EngineThread, type EngineThreadSetup } from './engine-thread.js';
+import { eventTasksWithControl, parseControlRepos } from './fleet-control.js';
 import { registerFleetRoute } from './fleet-route.js';
 import { readFreeze, readFreezeOverride } from './freeze-state.js';
 import { redactingLogger, type ServerLogger, stderrLogger } from './server-logger.js';
@@ -80,6 +81,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   );
   registerSecret(webhookSecret);
   const apiToken = env['CUTTER_API_TOKEN']?.trim() || undefined;
+  // A push to a control repo starts a fleet run of its org (checked before anything is opened).
+  const events = eventTasksWithControl({
+    repos: parseControlRepos(env['CUTTER_FLEET_CONTROL_REPO']),
+    pattern: env['CUTTER_FLEET_PATTERN']?.trim() || undefined,
+  });
   const dbPath = path.resolve(options.db);
   await mkdir(path.dirname(dbPath), { recursive: true });
   // The HTTP thread's handle: WAL checkpoints are the engine thread's job, never inside an acknowledgement.
@@ -115,7 +121,15 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     pattern: env['CUTTER_FLEET_PATTERN'],
     readToken: env['CUTTER_READ_TOKEN']?.trim() || undefined,
   };
-  const app = buildServer({ store, engine, webhookSecret, ...(apiToken ? { apiToken } : {}), logger, dashboard });
+  const app = buildServer({
+    store,
+    engine,
+    webhookSecret,
+    ...(apiToken ? { apiToken } : {}),
+    logger,
+    dashboard,
+    events,
+  });
   registerBuildRoutes(app, { enqueue: (task) => engine.enqueue(task), history, org, logger });
   registerFleetRoute(app, { enqueue: (task) => engine.enqueue(task), admin: adminGate(apiToken), logger });
   let url: string;

@@ -4,7 +4,7 @@ import { verifyWithFallback } from '@octokit/webhooks-methods';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCutterError } from '../core/errors.js';
 import type { Store } from '../store/types.js';
-import { EVENT_TASKS } from './event-tasks.js';
+import { EVENT_TASKS, type EventToTask } from './event-tasks.js';
 import type { ServerLogger } from './server-logger.js';
 
 export interface WebhookRouteOptions {
@@ -14,6 +14,8 @@ export interface WebhookRouteOptions {
   /** Larger bodies are answered 413 before they are read to the end. */
   bodyLimit: number;
   logger: ServerLogger;
+  /** Which events start which tasks (default EVENT_TASKS; the server adds fleet control repos to its push row). */
+  events?: Readonly<Record<string, EventToTask>>;
   /** Told after a new delivery's task is stored (the engine is woken, instead of finding it at its next poll). */
   onStored?: (taskId: string) => void;
 }
@@ -83,7 +85,8 @@ export function registerWebhookRoute(app: FastifyInstance, options: WebhookRoute
       const { payload } = parsed;
       if (event === 'ping') return reply.code(200).send({ delivery, pong: true });
 
-      const toTask = Object.hasOwn(EVENT_TASKS, event) ? EVENT_TASKS[event] : undefined;
+      const events = options.events ?? EVENT_TASKS;
+      const toTask = Object.hasOwn(events, event) ? events[event] : undefined;
       if (!toTask) return reply.code(202).send({ delivery, ignored: `event "${event}" starts no work` });
       let decision: ReturnType<typeof toTask>;
       try {
