@@ -20,6 +20,8 @@ export interface PostgresServer {
    * (a database migrated once is copied far faster than migrated again).
    */
   createDatabase(options?: { template?: string }): Promise<string>;
+  /** Runs one statement on the `postgres` database as the superuser (set-up only). */
+  query(sql: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -121,6 +123,15 @@ export async function startPostgres(options: PostgresServerOptions = {}): Promis
         await client.end();
       }
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    async query(sql: string) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(sql);
+      } finally {
+        await client.end();
+      }
     },
     async stop() {
       try {
