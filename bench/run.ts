@@ -10,7 +10,9 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   core: () => import('./core.bench.js'),
   server: () => import('./server.bench.js'),
   fleet: () => import('./fleet.bench.js'),
+  'log-parse': () => import('./log-parse.bench.js'),
   postgres: () => import('./postgres.bench.js'),
+  supply: () => import('./supply.bench.js'),
 };
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
