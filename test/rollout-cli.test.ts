@@ -60,7 +60,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('cutter rollout / rollback', () => {
+// Each spawn starts tsx from source: several seconds apiece on a loaded two-core machine.
+describe('cutter rollout / rollback', { timeout: 240_000 }, () => {
   it('shows what a dry run would change and changes nothing', async () => {
     const r = await cutter(['rollout', '--connector', 'connector-x', '--image', image('1.1.0'), '--dry-run']);
     expect(r.stderr).not.toMatch(/CUTTER_/);
