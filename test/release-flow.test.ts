@@ -56,18 +56,24 @@ describe('the release flow table', () => {
     const table = releaseFlow.describe();
     expect(table.split('\n').map((l) => l.split(/\s+/)[0])).toEqual([
       'classify',
+      'release-pr-merged',
       'load-config',
+      'package-fan-out',
       'latest-tag',
       'next-version',
       'dry-run-stop',
+      'release-pr-update',
       'checks-gate',
       'freeze-gate',
       'tag',
       'create-release',
+      'upload-assets',
       'confirm',
       'notify',
     ]);
     expect(table).toContain('release: { next: String, tagged: null }');
+    // Monorepos only: an empty package list is left out of the data, so other repositories never see this step.
+    expect(table).toContain('config: { packages: Array }, package: null');
     expect(table).toContain('release: { released: { url: String }, notified: null }');
   });
 });

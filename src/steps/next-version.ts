@@ -10,11 +10,13 @@ import { firstCommitAt } from '../core/first-commit.js';
 import { repoWebUrl } from '../core/github-web-url.js';
 import { nextVersionChecked } from '../core/next-version.js';
 import { renderNotes } from '../core/notes.js';
+import { commitsForPackage } from '../core/package-paths.js';
 import { formatTag } from '../core/tag-format.js';
 import type { BumpReason } from '../core/types.js';
+import { withCommitFiles } from '../github/commit-files.js';
 import { listCommitsSince, readRepoFile } from '../github/repo-api.js';
 import type { Step } from '../workflow/types.js';
-import { configOf, headOf, releaseOf, repoOf } from './release-context.js';
+import { configOf, headOf, releaseOf, repoOf, taskData } from './release-context.js';
 import type { ReleaseDeps } from './release-deps.js';
 
 /** Per-commit reasons kept in the task log: enough to explain, bounded so a huge range stays small. */
@@ -48,7 +50,11 @@ export const nextVersionStep: Step<ReleaseDeps> = {
     if (latest.commit === head) {
       return { complete: true, patch: { skipped: { reason: `no commits since ${since}` } } };
     }
-    const raws = await listCommitsSince(gh, repo, latest.commit, head);
+    const pkg = taskData(ctx.data).package;
+    const all = await listCommitsSince(gh, repo, latest.commit, head);
+    // A package counts only the commits that touched its path: the others are not part of its release.
+    const raws = pkg ? commitsForPackage(await withCommitFiles(gh, repo, all), pkg) : all;
+    if (pkg) ctx.log(`${raws.length} of ${all.length} commits touch ${pkg.name} (${pkg.path})`);
     const ignored = ignoredAuthorFilter(config.ignoreAuthors);
     const counted = raws.filter((c) => !ignored(c.authorName, c.authorEmail));
     const commits = counted.map(parseCommit);

@@ -23,7 +23,8 @@ export function configOf(data: Readonly<JsonObject>): CutterConfig {
   const config = taskData(data).config;
   if (!config) throw new CutterError('CUTTER_INTERNAL', 'the repository configuration was not loaded before this step');
   const { source: _source, ...rest } = config;
-  return rest as unknown as CutterConfig;
+  // `configPatch` leaves an empty package list out of the data.
+  return { packages: [], ...rest } as unknown as CutterConfig;
 }
 
 export function releaseOf(data: Readonly<JsonObject>): ReleaseState {

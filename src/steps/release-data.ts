@@ -131,6 +131,11 @@ export interface ReleaseTaskData {
   /** The repository's `.cutter.yml` as read through the contents API (defaults when absent). */
   config?: JsonObject & { source: string | null };
   release?: ReleaseState;
+  /**
+   * The monorepo package this task releases (a child of the package fan-out): its commits are those touching
+   * `path` (minus `exclude`), its tags `config.tagFormat` with `{package}` = `name`.
+   */
+  package?: { name: string; path: string; exclude?: string[]; tagFormat?: string };
   /** Set when the task completes without releasing: why. */
   skipped?: { reason: string; details?: string[] };
 }

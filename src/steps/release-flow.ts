@@ -14,6 +14,7 @@ import { latestTagStep } from './latest-tag.js';
 import { loadConfigStep } from './load-config.js';
 import { nextVersionStep } from './next-version.js';
 import { notifyStep } from './notify.js';
+import { packageFanOutStep } from './package-fan-out.js';
 import type { ReleaseDeps } from './release-deps.js';
 import { tagStep } from './tag.js';
 import { uploadAssetsStep } from './upload-assets.js';
@@ -30,6 +31,8 @@ export type { ReleaseDeps } from './release-deps.js';
  *   release-pr-merged releasePr: { mergeSha: String }, release: null   → config, release: { head, next, nextTag, notes }
  *                                                                    | skipped (branch names no version)
  *   load-config     release: Object, config: null                    → config, release.head
+ *   package-fan-out config: { packages: Array }, package: null, release: { latest: null, next: null }
+ *                                                                    → one release task per package (with `package`), done
  *   latest-tag      release: { latest: null }                        → release.latest
  *   next-version    release: { latest: Object, next: null }          → release.next, nextTag, causes, notes | skipped
  *   dry-run-stop    dryRun: true, release: { next: String, tagged: null } → done (nothing written)
@@ -49,6 +52,7 @@ export const releaseSteps: readonly Step<ReleaseDeps>[] = [
   classifyStep,
   releasePrMergedStep,
   loadConfigStep,
+  packageFanOutStep,
   latestTagStep,
   nextVersionStep,
   dryRunStopStep,

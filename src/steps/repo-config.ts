@@ -22,7 +22,11 @@ export async function readRepoConfig(
   return { config: defaultConfig(), source: null };
 }
 
-/** The config as it is kept in the task's data (plain JSON, with where it came from). */
+/**
+ * The config as it is kept in the task's data (plain JSON, with where it came from). An empty `packages` list is
+ * left out, so the package fan-out's shape `config: { packages: Array }` matches monorepos only.
+ */
 export function configPatch(loaded: { config: CutterConfig; source: string | null }): JsonObject {
-  return { ...(JSON.parse(JSON.stringify(loaded.config)) as JsonObject), source: loaded.source };
+  const { packages, ...rest } = JSON.parse(JSON.stringify(loaded.config)) as JsonObject;
+  return { ...rest, ...(Array.isArray(packages) && packages.length > 0 ? { packages } : {}), source: loaded.source };
 }
