@@ -117,6 +117,10 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
     }
   };
 
+  // Fetch every asset concurrently (4 at a time): the checklist is bound by downloads, not by hashing.
+  const names = assets.map((a) => a.name);
+  for (let i = 0; i < names.length; i += 4) await Promise.all(names.slice(i, i + 4).map((n) => read(n)));
+
   // Provenance first: it names the commit the tag must point at and the digests everything else must match.
   let statement: Statement | null = null;
   const provBundle = await readBundle(SUPPLY_ASSETS.provenance);
