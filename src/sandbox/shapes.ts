@@ -169,8 +169,15 @@ export function fullRepo(l: Links, r: SandboxRepoInfo) {
     use_squash_pr_title_as_default: false,
     web_commit_signoff_required: false,
     delete_branch_on_merge: false,
-    temp_clone_token: null,
   };
+}
+
+/**
+ * A repository as its own endpoints answer it (full-repository). `temp_clone_token` is null there; the repository
+ * embedded in a pull request must not carry it null, so it stays out of `fullRepo`.
+ */
+export function repositoryFull(l: Links, r: SandboxRepoInfo) {
+  return { ...fullRepo(l, r), temp_clone_token: null };
 }
 
 /** `GET /orgs/{org}` as an org member sees it (organization-full). */

@@ -5,7 +5,7 @@ import { objectBody, optBool, optString, paged, reqString } from '../request-inp
 import { HttpError, unprocessable } from '../rest-errors.js';
 import type { RouteDef } from '../router.js';
 import type { Ctx, Services } from '../services.js';
-import { fullOrg, fullRepo, minimalRepo } from '../shapes.js';
+import { fullOrg, minimalRepo, repositoryFull } from '../shapes.js';
 
 const REPO_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -29,7 +29,7 @@ async function create(ctx: Ctx, owner: string) {
   });
   return {
     status: 201,
-    body: fullRepo(ctx.sandbox.links, repo),
+    body: repositoryFull(ctx.sandbox.links, repo),
     headers: { location: `${ctx.sandbox.links.api}/repos/${repo.full_name}` },
   };
 }
@@ -77,7 +77,7 @@ export const repoRoutes: RouteDef<Services>[] = [
     template: '/repos/{owner}/{repo}',
     async handler(ctx) {
       const repo = ctx.sandbox.repo(ctx, ctx.params['owner'] ?? '', ctx.params['repo'] ?? '');
-      return { status: 200, body: fullRepo(ctx.sandbox.links, repo) };
+      return { status: 200, body: repositoryFull(ctx.sandbox.links, repo) };
     },
   },
   {
