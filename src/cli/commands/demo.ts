@@ -102,7 +102,8 @@ export async function demoCommand(o: DemoCommandOptions, out = process.stdout, e
       org: 'acme',
       name: 'web',
       config: { url: `${server.url}/webhooks/github`, content_type: 'json', secret },
-      events: ['push'],
+      // Every event the server acts on: pushes release, merged release PRs publish, PRs get lint, builds roll out.
+      events: ['push', 'pull_request', 'registry_package', 'workflow_run'],
       active: true,
     });
     out.write(
