@@ -120,6 +120,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     org: env['CUTTER_ORG'],
     pattern: env['CUTTER_FLEET_PATTERN'],
     readToken: env['CUTTER_READ_TOKEN']?.trim() || undefined,
+    cookieSecret: env['CUTTER_SESSION_SECRET']?.trim() || undefined,
   };
   const app = buildServer({
     store,
