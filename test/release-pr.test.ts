@@ -82,6 +82,9 @@ describe('cutter draft-release on GitHub', { timeout: 300_000 }, () => {
     expect(pr.head.ref).toBe('release-v1.3.0');
     expect(pr.body).toContain('export to CSV');
     expect(pr.body).toContain('keep the header row');
+    // Links point at the GitHub the client talks to (here the sandbox), never at github.com.
+    expect(pr.body).toContain(`${h.url}/acme/widget/`);
+    expect(pr.body).not.toContain('github.com');
 
     const pkg = await readRepoFile(gh, { owner: 'acme', name: 'widget' }, 'package.json', 'release-v1.3.0');
     expect(pkg).toBe(PACKAGE_JSON.replace('1.2.0', '1.3.0'));

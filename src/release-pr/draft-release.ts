@@ -2,6 +2,7 @@
 import { updateChangelog } from '../core/changelog.js';
 import { parseCommits } from '../core/commit-parse.js';
 import { CutterError } from '../core/errors.js';
+import { repoWebUrl } from '../core/github-web-url.js';
 import { renderNotes } from '../core/notes.js';
 import { formatTag } from '../core/tag-format.js';
 import { editorFor, type VersionFileSpec } from '../core/version-files/index.js';
@@ -71,7 +72,7 @@ export async function draftRelease(gh: GitHubClient, input: DraftReleaseInput): 
   const branch = releaseBranchName(input.tagFormat, version, input.package);
 
   const commits = parseCommits(await listCommitsSince(gh, repo, previousTag, base.sha));
-  const repoUrl = `https://github.com/${repo.owner}/${repo.name}`;
+  const repoUrl = repoWebUrl(gh.request.endpoint.DEFAULTS.baseUrl, repo);
   const notesInput = { version, tag, previousTag, date: input.date, commits, repoUrl };
   const body = renderNotes(notesInput, input.notes ?? {});
   const title = `chore(release): ${tag}`;

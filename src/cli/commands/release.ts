@@ -1,6 +1,7 @@
 // `cutter release`: show (--dry-run) or cut the next release of a local repository, or of a remote one (--repo).
 import type { Command } from 'commander';
 import { CutterError } from '../../core/errors.js';
+import { repoWebUrl } from '../../core/github-web-url.js';
 import type { TaskRecord } from '../../store/types.js';
 import type { LocalReleasePlan } from '../local-release-plan.js';
 import { writeOut } from '../write-out.js';
@@ -186,7 +187,7 @@ async function releaseRemote(opts: ReleaseOptions): Promise<void> {
 }
 
 /** The task as the plan the local dry run prints, so both read the same. */
-function taskToPlan(task: TaskRecord, date: string): LocalReleasePlan {
+function taskToPlan(task: TaskRecord, date: string, apiBase: string): LocalReleasePlan {
   const data = task.data as unknown as import('../../steps/release-data.js').ReleaseTaskData;
   const r = data.release ?? {};
   const latest = r.latest?.tag
@@ -198,7 +199,7 @@ function taskToPlan(task: TaskRecord, date: string): LocalReleasePlan {
     branch: r.branch ?? null,
     branchReleases: true,
     channel: r.channel ?? null,
-    repoUrl: `https://github.com/${data.repo.owner}/${data.repo.name}`,
+    repoUrl: repoWebUrl(apiBase, data.repo),
     configSource: data.config?.source ?? null,
     tagFormat: typeof data.config?.['tagFormat'] === 'string' ? data.config['tagFormat'] : 'v{version}',
     lastTag: latest as LocalReleasePlan['lastTag'],
@@ -221,7 +222,8 @@ function taskToPlan(task: TaskRecord, date: string): LocalReleasePlan {
 async function printRemoteResult(task: TaskRecord, opts: ReleaseOptions, dbPath: string): Promise<void> {
   const { planToJson, planToText } = await import('../plan-output.js');
   const data = task.data as unknown as import('../../steps/release-data.js').ReleaseTaskData;
-  const plan = taskToPlan(task, (task.finishedAt ?? task.updatedAt).slice(0, 10));
+  const apiBase = opts.apiUrl ?? process.env['GITHUB_API_URL'] ?? 'https://api.github.com';
+  const plan = taskToPlan(task, (task.finishedAt ?? task.updatedAt).slice(0, 10), apiBase);
   const r = data.release ?? {};
   const outcome = {
     task: { id: task.id, status: task.status, store: dbPath },
