@@ -164,7 +164,7 @@ describe('dashboard access over plain HTTP', () => {
     expect(((await res.json()) as { error: string }).error).toBe('read_only');
   });
 
-  it('stores a freeze with its reason in the audit log, and refuses a freeze without one', async () => {
+  it('stores a freeze with its reason in the audit log, holds a release at the gate while frozen, and refuses a freeze without one', async () => {
     const admin = await login(rig.base, ADMIN_TOKEN);
     const post = (body: unknown) =>
       fetch(`${rig.base}/api/freeze`, {
@@ -176,13 +176,25 @@ describe('dashboard access over plain HTTP', () => {
     expect((await post({ frozen: 'yes', reason: 'x' })).status).toBe(400);
     expect((await post({ frozen: true, reason: 'x'.repeat(501) })).status).toBe(400);
     expect((await post({ frozen: true, reason: 'quarter close' })).status).toBe(200);
-    const release = await fetch(`${rig.base}/api/fleet/release`, {
+    // A release asked for during the freeze is accepted and waits at the freeze gate with the reason.
+    const release = await fetch(`${rig.base}/api/repos/acme/connector-salesforce/release`, {
       method: 'POST',
-      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'application/json' },
-      body: '{}',
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
     });
-    expect(release.status).toBe(409);
-    expect(((await release.json()) as { message: string }).message).toContain('quarter close');
+    expect(release.status).toBe(202);
+    const [taskId] = ((await release.json()) as { taskIds: string[] }).taskIds;
+    let task = await rig.server.store.getTask(taskId ?? '');
+    for (let i = 0; i < 600 && task?.status !== 'waiting'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      task = await rig.server.store.getTask(taskId ?? '');
+    }
+    expect(task).toMatchObject({ status: 'waiting', step: 'freeze-gate' });
+    expect(task?.waitReason).toContain('quarter close');
+    const cancelled = await fetch(`${rig.base}/api/tasks/${taskId}/cancel`, {
+      method: 'POST',
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+    });
+    expect(cancelled.status).toBe(200);
     expect((await post({ frozen: false })).status).toBe(200);
     const audit = await rig.server.store.listAudit({ target: 'releases' });
     expect(audit.map((a) => a.action).sort()).toEqual(['freeze.off', 'freeze.on']);
