@@ -1,10 +1,10 @@
 // `cutter release --repo` as a user runs it: against the sandbox over HTTP, with a SQLite task store on disk.
 
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushCommits, remoteTags, sandboxRepo } from './release-flow-support.js';
 import { gitOk, type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
+import { type CutterRun, runCutterSource } from './support/run-cutter.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,26 +14,8 @@ afterAll(async () => {
   await h.close();
 });
 
-function cutter(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { ...process.env, CUTTER_GITHUB_TOKEN: TOKEN, GITHUB_TOKEN: '', GITHUB_API_URL: h.url, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cutter = (args: string[], env: Record<string, string> = {}): Promise<CutterRun> =>
+  runCutterSource(args, { CUTTER_GITHUB_TOKEN: TOKEN, GITHUB_TOKEN: '', GITHUB_API_URL: h.url, ...env });
 
 describe('cutter release --repo', { timeout: 240_000 }, () => {
   it('plans with --dry-run, then releases, then finds nothing left to release', async () => {

@@ -1,7 +1,6 @@
 // The gates before the tag, on the sandbox: a freeze holds a release until lifted (or overridden); required checks
 // must be green — red fails naming the check, pending waits.
 
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubClient } from '../src/github/client.js';
@@ -14,6 +13,7 @@ import type { TaskRecord } from '../src/store/types.js';
 import { Engine } from '../src/workflow/index.js';
 import { remoteTags, sandboxClient, sandboxRepo, tempStore } from './release-flow-support.js';
 import { type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
+import { type CutterRun, runCutterSource } from './support/run-cutter.js';
 
 let h: Harness;
 let gh: GitHubClient;
@@ -215,23 +215,8 @@ describe('the required-checks gate', { timeout: 120_000 }, () => {
   });
 });
 
-function cutter(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { ...process.env, CUTTER_GITHUB_TOKEN: TOKEN, GITHUB_TOKEN: '', GITHUB_API_URL: h.url },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cutter = (args: string[]): Promise<CutterRun> =>
+  runCutterSource(args, { CUTTER_GITHUB_TOKEN: TOKEN, GITHUB_TOKEN: '', GITHUB_API_URL: h.url });
 
 describe('cutter release --repo --override-freeze', { timeout: 120_000 }, () => {
   it('releases through a freeze and audits who overrode it, why and when', async () => {

@@ -1,6 +1,5 @@
 // The supply chain end to end on the sandbox and a real registry: publish, verify, and every fault the issue names.
 
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { trustedKeys } from '../src/supply/verify-bundle.js';
 import { type VerifyReport, verifyRelease } from '../src/supply/verify-release.js';
 import { sandboxClient, sandboxRepo } from './release-flow-support.js';
 import { type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
+import { type CutterRun, runCutterSource } from './support/run-cutter.js';
 
 function ecKey(): string {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -213,23 +213,8 @@ describe('cutter verify on a published release', () => {
   });
 });
 
-function cutter(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { ...process.env, CUTTER_GITHUB_TOKEN: TOKEN, GITHUB_TOKEN: '', GITHUB_API_URL: h.url },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cutter = (args: string[]): Promise<CutterRun> =>
+  runCutterSource(args, { CUTTER_GITHUB_TOKEN: TOKEN, GITHUB_TOKEN: '', GITHUB_API_URL: h.url });
 
 describe('cutter verify <tag>', { timeout: 240_000 }, () => {
   it('prints the checklist, exits 0 when all is ✔ and 1 on any ✖, --json for machines, and audits each run', async () => {

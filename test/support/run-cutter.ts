@@ -25,3 +25,20 @@ export function runCutter(args: string[], opts: { cwd?: string; env?: NodeJS.Pro
     );
   });
 }
+
+/** Runs the CLI from source (`node --import tsx src/cli/main.ts …`), for tests that need no build; `env` adds to ours. */
+export function runCutterSource(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CutterRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      env: { ...process.env, ...env },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
+  });
+}
