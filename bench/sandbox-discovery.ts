@@ -4,34 +4,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPOS_QUERY as QUERY } from '../src/github/discover-repos.js';
 import { generateOrg } from '../src/sandbox/orgs/generated.js';
 import { seedOrg } from '../src/sandbox/seed.js';
 import { createSandbox } from '../src/sandbox/server.js';
 
 const TOKEN = 'bench-token';
-
-/** The fleet's discovery query (src/github/discover-repos.ts), one page of repositories with heads and tags. */
-const QUERY = `
-query FleetRepos($org: String!, $first: Int!, $after: String) {
-  rateLimit { cost remaining resetAt }
-  organization(login: $org) {
-    repositories(first: $first, after: $after, orderBy: { field: NAME, direction: ASC }) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      nodes {
-        name
-        isArchived
-        repositoryTopics(first: 20) { nodes { topic { name } } }
-        defaultBranchRef { name target { oid } }
-        refs(refPrefix: "refs/tags/", first: 100, orderBy: { field: TAG_COMMIT_DATE, direction: DESC }) {
-          totalCount
-          pageInfo { hasNextPage endCursor }
-          nodes { name target { oid ... on Tag { target { oid ... on Tag { target { oid } } } } } }
-        }
-      }
-    }
-  }
-}`;
 
 interface Page {
   data: { organization: { repositories: { nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } };

@@ -79,7 +79,8 @@ const CONFIG_FIELDS = CONFIG_FILE_NAMES.map(
   (file, i) => `config${i}: object(expression: ${JSON.stringify(`HEAD:${file}`)}) { ... on Blob { text isTruncated } }`,
 ).join('\n        ');
 
-const REPOS_QUERY = `
+/** One page of the org's repositories with heads, config files and tags (also timed by bench/sandbox-discovery.ts). */
+export const REPOS_QUERY = `
 query FleetRepos($org: String!, $first: Int!, $after: String) {
   rateLimit { cost remaining resetAt }
   organization(login: $org) {
