@@ -139,6 +139,9 @@ describe('releasing a repository from a push to main', { timeout: 240_000 }, () 
     const payload = posts[0]?.body as unknown as SlackPayload;
     expect(blockKitViolations(payload)).toEqual([]);
     expect(payload.text).toContain('1.3.0');
+    // The repository links to the sandbox it was released on, not to github.com.
+    expect(JSON.stringify(payload.blocks)).toContain(`<${h.url}/acme/${repo.name}|acme/${repo.name}>`);
+    expect(JSON.stringify(payload.blocks)).not.toContain('github.com');
     expect(state['notified']).toEqual([{ channel: 'team', ok: true }]);
     expect(h.sandbox.violations).toEqual([]);
   });

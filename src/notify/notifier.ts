@@ -18,6 +18,8 @@ export interface ReleaseMessage {
   kind: MessageKind;
   /** `owner/name` (for fleet summaries: the organization or a label such as `acme connectors`). */
   repo: string;
+  /** The repository's web page on the GitHub the release went to (github.com, GHES or a sandbox); unlinked when absent. */
+  repoUrl?: string;
   version?: string;
   tag?: string;
   /** The release page. */

@@ -7,6 +7,7 @@ import { BLOCK_KIT_LIMITS, blockKitViolations, buildSlackMessage, type SlackBloc
 const released: ReleaseMessage = {
   kind: 'released',
   repo: 'acme/connector-x',
+  repoUrl: 'https://github.com/acme/connector-x',
   version: '1.4.2',
   tag: 'v1.4.2',
   url: 'https://github.com/acme/connector-x/releases/tag/v1.4.2',
@@ -42,6 +43,15 @@ describe('buildSlackMessage', () => {
       elements: [{ url: released.url, text: { text: 'View release' } }],
     });
     expect(blockKitViolations(payload)).toEqual([]);
+  });
+
+  it('links the repository to the GitHub it lives on, and never guesses github.com', () => {
+    const ghes = buildSlackMessage({ ...released, repoUrl: 'https://git.acme.example/acme/connector-x' });
+    expect(allText(ghes.blocks)).toContain('<https://git.acme.example/acme/connector-x|acme/connector-x>');
+    const { repoUrl: _none, ...unlinked } = released;
+    const fields = buildSlackMessage({ ...unlinked, url: 'http://127.0.0.1:9/acme/connector-x/releases/tag/v1.4.2' });
+    expect(allText(fields.blocks)).toContain('*Repository*\\nacme/connector-x');
+    expect(allText(fields.blocks)).not.toContain('github.com');
   });
 
   it('builds a follow-up for a rolled-out image and a failure with its status', () => {

@@ -110,9 +110,7 @@ export function buildSlackMessage(message: ReleaseMessage, options: SlackMessage
   if (message.kind === 'fleet-summary') {
     blocks.push(...fleetBlocks(message.summary?.rows ?? [], BLOCK_KIT_LIMITS.blocks - 2));
   } else {
-    const fields: Mrkdwn[] = [
-      field('Repository', link(message.repo ? `https://github.com/${message.repo}` : undefined, message.repo)),
-    ];
+    const fields: Mrkdwn[] = [field('Repository', link(message.repoUrl, message.repo))];
     if (message.version || message.tag)
       fields.push(field('Version', link(message.url, message.tag ?? message.version ?? '')));
     if (message.connectorId) fields.push(field('Connector', escapeSlack(message.connectorId)));

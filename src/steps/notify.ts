@@ -1,5 +1,6 @@
 // Step "notify": tell every configured channel; a failed notification is recorded, never fails the release.
 
+import { repoWebUrl } from '../core/github-web-url.js';
 import { notifyAll } from '../notify/fan-out.js';
 import type { Notifier } from '../notify/notifier.js';
 import { createNotifiers, parseNotifySection } from '../notify/notify-config.js';
@@ -34,6 +35,7 @@ export const notifyStep: Step<ReleaseDeps> = {
       {
         kind: 'released',
         repo: `${repo.owner}/${repo.name}`,
+        repoUrl: repoWebUrl(ctx.deps.github.request.endpoint.DEFAULTS.baseUrl, repo),
         version: release.next!,
         tag: release.tagged!.tag,
         url: release.released!.url,

@@ -1,6 +1,7 @@
 // Reads a build task's data back as the driver, the channels and the message that the roll-out steps share.
 
 import { CutterError } from '../core/errors.js';
+import { repoWebUrl } from '../core/github-web-url.js';
 import { parseImageRef } from '../core/image-ref.js';
 import { formatTag } from '../core/tag-format.js';
 import { createRolloutDriver, deploySectionSchema } from '../deploy/deploy-config.js';
@@ -64,12 +65,22 @@ export async function tellChannels(ctx: StepContext<RolloutDeps>, message: Relea
       ...(ctx.deps.github ? { octokit: ctx.deps.github } : {}),
       ...(ctx.deps.threads ? { threads: ctx.deps.threads } : {}),
     });
-    const results = await notifyAll(notifiers, message, {
-      ...ctx.deps.notifyOptions,
-      signal: ctx.signal,
-      onAttemptFailed: (f) =>
-        ctx.log(`notify ${f.channel} attempt ${f.attempt} failed: ${f.error}${f.willRetry ? ', retrying' : ''}`),
-    });
+    // The repository links to the GitHub the roll-out's client talks to (github.com, GHES or the sandbox).
+    const [owner, name] = message.repo.split('/');
+    const repoUrl =
+      ctx.deps.github && owner && name
+        ? repoWebUrl(ctx.deps.github.request.endpoint.DEFAULTS.baseUrl, { owner, name })
+        : undefined;
+    const results = await notifyAll(
+      notifiers,
+      { ...(repoUrl ? { repoUrl } : {}), ...message },
+      {
+        ...ctx.deps.notifyOptions,
+        signal: ctx.signal,
+        onAttemptFailed: (f) =>
+          ctx.log(`notify ${f.channel} attempt ${f.attempt} failed: ${f.error}${f.willRetry ? ', retrying' : ''}`),
+      },
+    );
     return results.map((r) => ({
       channel: r.channel,
       ok: r.ok,
