@@ -24,6 +24,5 @@ export function defaultConfig(): CutterConfig {
     checks: { required: [], timeoutMinutes: 60 },
     notify: {},
     deploy: {},
-    supply: {},
   };
 }

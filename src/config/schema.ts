@@ -1,5 +1,6 @@
 // The `.cutter.yml` schema (zod): every key Cutter reads, its default, and what is allowed. Unknown keys are errors.
 import * as z from 'zod';
+import { supplySectionSchema } from './supply-schema.js';
 
 const bumpLevel = z.enum(['major', 'minor', 'patch', 'none']);
 
@@ -190,8 +191,8 @@ export const configSchema = z.strictObject({
   checks: checksSchema.default(() => checksSchema.parse({})),
   /** Image roll-out targets; the deploy layer validates its own section. */
   deploy: z.record(z.string(), z.unknown()).default({}),
-  /** Supply-chain policy (`require: [signature, sbom, provenance]`); src/supply validates its own section. */
-  supply: z.record(z.string(), z.unknown()).default({}),
+  /** Supply chain: signing key, trusted keys, SBOM source, the roll-out policy (`require: [signature, sbom, provenance]`). */
+  supply: supplySectionSchema.optional(),
 });
 
 export type CutterConfig = z.output<typeof configSchema>;

@@ -1,38 +1,24 @@
 // The `supply:` section of .cutter.yml: which proofs an image must carry before it is rolled out, and the trusted keys.
 
-import * as z from 'zod';
+import { REQUIREMENTS, type SupplySection, supplySectionSchema } from '../config/supply-schema.js';
 import { CutterError } from '../core/errors.js';
 
-export const REQUIREMENTS = ['signature', 'sbom', 'provenance'] as const;
-export type Requirement = (typeof REQUIREMENTS)[number];
+export type { Requirement, SupplySection } from '../config/supply-schema.js';
+export { REQUIREMENTS, supplySectionSchema };
 
-export const supplySectionSchema = z.strictObject({
-  /** Roll-out refuses an image lacking any of these. */
-  require: z.array(z.enum(REQUIREMENTS)).default([]),
-  /** Files holding the trusted PEM public keys (repository-relative or absolute). */
-  publicKeys: z.array(z.string().min(1)).default([]),
-  /** Where the signing key is: an environment variable name or a file; never the key itself. */
-  signingKey: z
-    .union([
-      z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name') }),
-      z.strictObject({ file: z.string().min(1) }),
-    ])
-    .optional(),
-  /** Seconds a roll-out waits for the image tag to appear in the registry. */
-  waitForImageSeconds: z.number().int().min(0).max(3_600).default(300),
-  /** Registry hosts reached without TLS besides loopback ones. */
-  plainHttpHosts: z.array(z.string().min(1)).default([]),
-});
+const KEYS = Object.keys(supplySectionSchema.shape).join(', ');
 
-export type SupplySection = z.output<typeof supplySectionSchema>;
-
+/** The section as the supply steps use it; every problem names the file, the key and what is allowed. */
 export function parseSupplySection(raw: unknown, source: string): SupplySection {
   const parsed = supplySectionSchema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new CutterError(
-    'CUTTER_CONFIG_INVALID',
-    `${source}: supply.${issue?.path.join('.') ?? ''} ${issue?.message ?? 'is invalid'}`,
-    { hint: `supply.require takes ${REQUIREMENTS.join(', ')}; keys are named by file or environment variable` },
-  );
+  const problems = parsed.error.issues.map((issue) => {
+    const key = ['supply', ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') return `unknown key ${key}.${issue.keys.join(', ')} (allowed: ${KEYS})`;
+    return `${key}: ${issue.message}`;
+  });
+  throw new CutterError('CUTTER_CONFIG_INVALID', `${source}: ${problems.join('; ')}`, {
+    hint: `supply.require takes ${REQUIREMENTS.join(', ')}; keys are named by file or environment variable`,
+    details: { file: source, problems },
+  });
 }
