@@ -41,13 +41,14 @@ async function store(): Promise<SqliteStore> {
 }
 
 /** A running engine wired like `cutter serve`: the manual freeze from the store, gates re-checked quickly. */
-function engineOn(s: SqliteStore): Engine<ReleaseDeps> {
+function engineOn(s: SqliteStore, clock?: () => Date): Engine<ReleaseDeps> {
   const engine = new Engine<ReleaseDeps>({
     store: s,
     flows: { [RELEASE_TASK_KIND]: releaseFlow },
     deps: { github: gh, env: {}, readFreezeSwitch: () => readFreeze(s), gatePollMs: 100 },
     pollMs: 20,
     retry: { baseMs: 10, maxMs: 200 },
+    ...(clock ? { clock } : {}),
   });
   engines.push(engine);
   engine.start();
@@ -212,6 +213,32 @@ describe('the required-checks gate', { timeout: 120_000 }, () => {
       'test',
     ]);
     expect(await tagsOf(repo.name)).toEqual(['v1.0.0']);
+  });
+
+  it('fails when checks stay pending past the timeout, and a retry waits for them afresh instead of failing at once', async () => {
+    const repo = await sandboxRepo(h, 'gate-timeout-retry', ['feat: one'], {
+      '.cutter.yml': 'checks:\n  required: [ci/build]\n  timeoutMinutes: 5\n',
+    });
+    const pending = { owner: 'acme', repo: repo.name, sha: repo.head, context: 'ci/build' } as const;
+    await h.octokit.rest.repos.createCommitStatus({ ...pending, state: 'pending' });
+    let skew = 0;
+    const s = await store();
+    const engine = engineOn(s, () => new Date(Date.now() + skew));
+    const task = await engine.enqueue(releaseTask(repo.name));
+    await until(s, task.id, (t) => t.status === 'waiting');
+    skew = 6 * 60_000; // CI never reports within the 5 minutes
+    const failed = await until(s, task.id, (t) => t.status === 'failed');
+    expect(failed.error).toMatchObject({ code: 'CUTTER_STEP_TIMEOUT' });
+    expect(failed.error?.message).toContain('still pending on');
+
+    // `cutter tasks retry` goes through the store: the retried task must wait again, not time out at once.
+    await s.retryTask(task.id, 'cli:test');
+    const again = await until(s, task.id, (t) => t.status === 'waiting' || t.status === 'failed');
+    expect(again.status).toBe('waiting');
+    expect(again.waitReason).toBe('waiting for required checks: ci/build (pending)');
+    await h.octokit.rest.repos.createCommitStatus({ ...pending, state: 'success' });
+    const done = await until(s, task.id, (t) => t.status === 'done');
+    expect((done.data['release'] as { tagged?: { tag: string } }).tagged?.tag).toBe('v1.0.0');
   });
 });
 

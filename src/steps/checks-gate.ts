@@ -34,13 +34,17 @@ export const checksGateStep: Step<ReleaseDeps> = {
       const timeoutMs = (config.checks?.timeoutMinutes ?? 60) * 60_000;
       const deadline = Date.parse(since) + timeoutMs;
       if (ctx.now().getTime() >= deadline) {
-        throw new CutterError(
-          'CUTTER_STEP_TIMEOUT',
-          `required checks still pending on ${short} after ${config.checks?.timeoutMinutes ?? 60} min: ${verdict.pending.join(', ')}`,
-          {
-            hint: `see why CI has not reported; once it has, \`cutter tasks retry ${ctx.taskId}\` judges the checks again`,
-          },
-        );
+        // The wait clock ends with the timeout: a retry judges the checks again and, still pending, waits afresh.
+        return {
+          patch: { release: { checksPendingSince: null } },
+          fail: new CutterError(
+            'CUTTER_STEP_TIMEOUT',
+            `required checks still pending on ${short} after ${config.checks?.timeoutMinutes ?? 60} min: ${verdict.pending.join(', ')}`,
+            {
+              hint: `see why CI has not reported; \`cutter tasks retry ${ctx.taskId}\` judges the checks again and waits for them anew`,
+            },
+          ),
+        };
       }
       ctx.log(`waiting for ${verdict.pending.join(', ')}`);
       return gateWait(

@@ -245,6 +245,46 @@ describe('a flow of steps', () => {
     expect(await stores[0]?.listAudit({ target: task.id })).toMatchObject([{ actor: 'alice', action: 'task.retry' }]);
   });
 
+  it('keeps the patch of a step that fails on purpose, so a retry starts from what the failure left behind', async () => {
+    let runs = 0;
+    const flow = defineFlow<null>('gate', [
+      {
+        name: 'wait for checks',
+        when: { cleared: null },
+        run: async (ctx) => {
+          runs++;
+          const since = ctx.data['since'] as number | undefined;
+          if (since === undefined) return { patch: { since: runs } };
+          if (runs === 2) {
+            return { patch: { since: null }, fail: new CutterError('CUTTER_STEP_TIMEOUT', 'checks still pending') };
+          }
+          return { patch: { cleared: since } };
+        },
+      },
+    ]);
+    const engine = engineFor({ gate: flow }, null);
+    const task = await engine.enqueue({ kind: 'gate', key: 'acme/x' });
+    await engine.runUntilIdle();
+    const failed = await taskNow(task.id);
+    expect(failed).toMatchObject({ status: 'failed', step: 'wait for checks', data: {} });
+    expect(failed.error).toEqual({ code: 'CUTTER_STEP_TIMEOUT', message: 'checks still pending', transient: false });
+    expect(runs).toBe(2);
+
+    await engine.retry(task.id);
+    await engine.runUntilIdle();
+    expect(await taskNow(task.id)).toMatchObject({ status: 'done', data: { cleared: 3 } });
+  });
+
+  it('refuses a fail outcome that also waits or completes', async () => {
+    const flow = defineFlow<null>('k', [
+      { name: 'a', when: { a: null }, run: async () => ({ fail: new Error('no'), wait: { reason: 'x' } }) },
+    ]);
+    const engine = engineFor({ k: flow }, null);
+    const task = await engine.enqueue({ kind: 'k', key: 'acme/x' });
+    await engine.runUntilIdle();
+    expect((await taskNow(task.id)).error?.message).toContain('fail is an error and goes with a patch only');
+  });
+
   it('refuses to retry a task that did not fail', async () => {
     const flow = defineFlow<null>('k', [{ name: 'a', when: { a: null }, run: async () => ({ patch: { a: 1 } }) }]);
     const engine = engineFor({ k: flow }, null);

@@ -524,7 +524,11 @@ export class Engine<D = unknown> {
     let next: NextState;
     let error: TaskError | null = null;
     let kind: StepLogEntry['outcome'] = children ? 'children' : 'patch';
-    if (outcome.complete) {
+    if (outcome.fail !== undefined) {
+      error = describeError(outcome.fail, false);
+      next = { status: 'failed' };
+      kind = 'error';
+    } else if (outcome.complete) {
       next = { status: 'done' };
       kind = 'complete';
     } else if (outcome.wait) {
@@ -589,6 +593,9 @@ function checkOutcome(stepName: string, outcome: unknown): StepOutcome {
   }
   if (o.wait !== undefined && (typeof o.wait !== 'object' || o.wait === null || typeof o.wait.reason !== 'string')) {
     throw bad('wait needs a reason');
+  }
+  if (o.fail !== undefined && (o.fail === null || o.wait !== undefined || o.complete || o.children !== undefined)) {
+    throw bad('fail is an error and goes with a patch only');
   }
   if (o.children !== undefined) {
     if (!Array.isArray(o.children)) throw bad('children must be an array');

@@ -27,6 +27,11 @@ export interface StepOutcome {
    * summarises once they are all finished. Until then, when no step matches, the parent waits for them.
    */
   children?: Array<{ kind: string; key: string; data?: JsonObject; dedupeKey?: string }>;
+  /**
+   * The task fails with this error (never retried by backoff) after the patch is kept: a step whose failure must
+   * leave something behind, e.g. a gate that times out clears its wait clock so a manual retry waits afresh.
+   */
+  fail?: unknown;
 }
 
 export interface StepContext<D = unknown> {
