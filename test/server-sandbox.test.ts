@@ -6,51 +6,57 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServe } from '../src/server/serve.js';
 import { silentLogger } from '../src/server/server-logger.js';
 import type { TaskRecord } from '../src/store/types.js';
+import { type PostgresServer, startPostgres } from './postgres-server.js';
 import { gitOk, type Harness, repoWithHistory, startSandbox, TOKEN } from './sandbox-harness.js';
 import { pushEvent, sendDelivery } from './server-support.js';
 
 const SECRET = 'sandbox-to-cutter-secret';
 
-let h: Harness;
-let server: RunningServer;
-let dbDir: string;
+// The same story on both stores: the embedded SQLite file, and a shared Postgres with graphile-worker jobs.
+describe.each(['sqlite', 'postgres'] as const)('cutter serve against the sandbox (%s store)', (storeKind) => {
+  let h: Harness;
+  let server: RunningServer;
+  let dbDir: string;
+  let postgres: PostgresServer | undefined;
 
-/** Poll the store until every task is finished (done, failed or cancelled). */
-async function settled(timeoutMs = 60_000): Promise<TaskRecord[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await h.sandbox.webhookDispatcher?.whenIdle();
-    const { tasks } = await server.store.listTasks({ limit: 500 });
-    if (tasks.length > 0 && tasks.every((t) => ['done', 'failed', 'cancelled'].includes(t.status))) return tasks;
-    if (Date.now() > deadline) throw new Error(`tasks unfinished: ${JSON.stringify(tasks.map((t) => t.status))}`);
-    await sleep(50);
+  /** Poll the store until every task is finished (done, failed or cancelled). */
+  async function settled(timeoutMs = 60_000): Promise<TaskRecord[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await h.sandbox.webhookDispatcher?.whenIdle();
+      const { tasks } = await server.store.listTasks({ limit: 500 });
+      if (tasks.length > 0 && tasks.every((t) => ['done', 'failed', 'cancelled'].includes(t.status))) return tasks;
+      if (Date.now() > deadline) throw new Error(`tasks unfinished: ${JSON.stringify(tasks.map((t) => t.status))}`);
+      await sleep(50);
+    }
   }
-}
 
-beforeAll(async () => {
-  h = await startSandbox();
-  dbDir = await mkdtemp(join(tmpdir(), 'cutter-serve-'));
-  server = await startServe({
-    db: join(dbDir, 'cutter.db'),
-    port: 0,
-    env: { CUTTER_WEBHOOK_SECRET: SECRET, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: h.url },
-    logger: silentLogger,
-    pollMs: 20,
+  beforeAll(async () => {
+    h = await startSandbox();
+    dbDir = await mkdtemp(join(tmpdir(), 'cutter-serve-'));
+    if (storeKind === 'postgres') postgres = await startPostgres();
+    server = await startServe({
+      db: join(dbDir, 'cutter.db'),
+      ...(postgres ? { databaseUrl: await postgres.createDatabase() } : {}),
+      port: 0,
+      env: { CUTTER_WEBHOOK_SECRET: SECRET, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: h.url },
+      logger: silentLogger,
+      pollMs: 20,
+    });
+    await h.octokit.rest.orgs.createWebhook({
+      org: 'acme',
+      name: 'web',
+      events: ['push'],
+      config: { url: `${server.url}/webhooks/github`, content_type: 'json', secret: SECRET },
+    });
   });
-  await h.octokit.rest.orgs.createWebhook({
-    org: 'acme',
-    name: 'web',
-    events: ['push'],
-    config: { url: `${server.url}/webhooks/github`, content_type: 'json', secret: SECRET },
+  afterAll(async () => {
+    await server?.close();
+    await postgres?.stop();
+    await h?.close();
+    await rm(dbDir, { recursive: true, force: true });
   });
-});
-afterAll(async () => {
-  await server?.close();
-  await h?.close();
-  await rm(dbDir, { recursive: true, force: true });
-});
 
-describe('cutter serve against the sandbox', () => {
   it('turns a git push into exactly one tag and one published release, and ignores a redelivery', async () => {
     const clone = await repoWithHistory(h, 'connector-served', ['feat: first feature', 'fix: a bug']);
     const tasks = await settled();

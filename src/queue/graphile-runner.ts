@@ -56,6 +56,8 @@ export class QueueWorker<D = unknown> {
   private readonly leaseMs: number;
   /** graphile-worker's ids of this process's job slots, kept alive by the heartbeat. */
   private readonly slots = new Set<string>();
+  /** The engine of each job in flight, by task id: a cancel through this process aborts its step at once. */
+  private readonly engines = new Map<string, Engine<D>>();
 
   constructor(options: QueueWorkerOptions<D>) {
     this.options = options;
@@ -122,6 +124,11 @@ export class QueueWorker<D = unknown> {
     }
   }
 
+  /** A task was cancelled in the store: abort its step if it runs here (elsewhere, its lease is simply gone). */
+  cancelled(taskId: string): void {
+    this.engines.get(taskId)?.cancelled(taskId);
+  }
+
   private now(): Date {
     return this.options.clock?.() ?? new Date();
   }
@@ -146,9 +153,11 @@ export class QueueWorker<D = unknown> {
     const forward = (Object.keys({ step: 0, task: 0, log: 0, problem: 0 }) as Array<keyof EngineEvents>).map((e) =>
       engine.on(e, (payload) => this.emit(e, payload as never)),
     );
+    this.engines.set(taskId, engine);
     try {
       await engine.runUntilIdle();
     } finally {
+      this.engines.delete(taskId);
       for (const off of forward) off();
     }
     if (claimed()) return;

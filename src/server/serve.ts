@@ -10,30 +10,29 @@ import { registerSecret } from '../core/redact.js';
 import { kvRolloutHistory } from '../deploy/rollout-history.js';
 import { BudgetPacer } from '../github/budget-pacer.js';
 import { createGitHubClient } from '../github/client.js';
-import { kvThreadStore } from '../notify/kv-thread-store.js';
-import { createNotifiers, parseNotifySection } from '../notify/notify-config.js';
-import { createSlackWebhookNotifier } from '../notify/slack-webhook.js';
-import { PR_LINT_TASK_KIND } from '../release-pr/pr-events.js';
-import { prLintFlow } from '../release-pr/pr-lint-flow.js';
-import { FLEET_TASK_KIND, type FleetDeps, fleetFlow } from '../steps/fleet-flow.js';
-import { RELEASE_TASK_KIND, type ReleaseDeps } from '../steps/release-flow.js';
-import { releaseWithRolloutFlow } from '../steps/release-rollout-flow.js';
-import { BUILD_TASK_KIND, type RolloutDeps, rolloutFlow } from '../steps/rollout-flow.js';
+import { isPostgresUrl, openStore } from '../store/index.js';
+import type { PostgresStore } from '../store/postgres-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/types.js';
-import { describeError, Engine } from '../workflow/index.js';
+import { Engine } from '../workflow/index.js';
 import { adminGate } from './admin-token.js';
 import { buildServer } from './app.js';
 import { registerBuildRoutes } from './build-routes.js';
 import { EngineThread, type EngineThreadSetup } from './engine-thread.js';
 import { eventTasksWithControl, parseControlRepos } from './fleet-control.js';
 import { registerFleetRoute } from './fleet-route.js';
-import { readFreeze, readFreezeOverride } from './freeze-state.js';
+import { QueueEngine } from './queue-engine.js';
+import { logTaskOutcomes, type ServeDeps, serveFlows } from './serve-flows.js';
 import { redactingLogger, type ServerLogger, stderrLogger } from './server-logger.js';
 
 export interface ServeOptions {
-  /** SQLite file (created with its directory when missing). */
+  /** SQLite file (created with its directory when missing); unused with `databaseUrl`. */
   db: string;
+  /**
+   * `postgres://…` (default: CUTTER_DATABASE_URL): the shared store of several `cutter serve` processes, which take
+   * their tasks as graphile-worker jobs instead of running the SQLite engine thread.
+   */
+  databaseUrl?: string;
   port?: number;
   host?: string;
   /** Secrets and GitHub settings: CUTTER_WEBHOOK_SECRET, GITHUB_TOKEN/CUTTER_GITHUB_TOKEN, GITHUB_API_URL, CUTTER_API_TOKEN. */
@@ -52,14 +51,16 @@ export interface ServeOptions {
   workerId?: string;
 }
 
-/** One engine runs releases and image roll-outs (builds), so a release can chain its roll-out as a child task. */
-export type ServeDeps = ReleaseDeps & RolloutDeps;
+export type { ServeDeps } from './serve-flows.js';
 
 export interface RunningServer {
   url: string;
   app: FastifyInstance;
-  /** The engine runs in a worker thread on its own handle of the same SQLite file (see engine-thread.ts). */
-  engine: EngineThread;
+  /**
+   * SQLite: the engine runs in a worker thread on its own handle of the same file (see engine-thread.ts).
+   * Postgres: a queue worker in this process, sharing the jobs with every other serve on the database.
+   */
+  engine: EngineThread | QueueEngine;
   store: Store;
   /** Stop accepting webhooks, let steps in flight finish and persist, hand their tasks back, close the store. */
   close(): Promise<void>;
@@ -86,10 +87,20 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     repos: parseControlRepos(env['CUTTER_FLEET_CONTROL_REPO']),
     pattern: env['CUTTER_FLEET_PATTERN']?.trim() || undefined,
   });
+  const databaseUrl = (options.databaseUrl ?? env['CUTTER_DATABASE_URL'])?.trim() || undefined;
+  if (databaseUrl && !isPostgresUrl(databaseUrl)) {
+    throw new CutterError('CUTTER_BAD_INPUT', 'CUTTER_DATABASE_URL must be a postgres:// URL', {
+      hint: 'e.g. postgres://cutter@db.internal:5432/cutter; leave it unset for the SQLite file of --db',
+    });
+  }
   const dbPath = path.resolve(options.db);
-  await mkdir(path.dirname(dbPath), { recursive: true });
-  // The HTTP thread's handle: WAL checkpoints are the engine thread's job, never inside an acknowledgement.
-  const store = new SqliteStore(dbPath, { autoCheckpoint: false });
+  let store: Store;
+  if (databaseUrl) store = await openStore(databaseUrl);
+  else {
+    await mkdir(path.dirname(dbPath), { recursive: true });
+    // The HTTP thread's handle: WAL checkpoints are the engine thread's job, never inside an acknowledgement.
+    store = new SqliteStore(dbPath, { autoCheckpoint: false });
+  }
   let github: Awaited<ReturnType<typeof createGitHubClient>>;
   try {
     github = await createGitHubClient({
@@ -113,7 +124,24 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     workerId: options.workerId ?? `${hostname()}:serve:${digest}`,
   };
-  const engine = new EngineThread({ setup, store, logger });
+  let engine: EngineThread | QueueEngine;
+  if (databaseUrl) {
+    try {
+      engine = await QueueEngine.create(
+        store as PostgresStore,
+        {
+          env: { ...env },
+          concurrency: setup.concurrency,
+          ...(setup.leaseMs ? { leaseMs: setup.leaseMs } : {}),
+          ...(options.workerId ? { workerId: options.workerId } : {}),
+        },
+        logger,
+      );
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  } else engine = new EngineThread({ setup, store, logger });
   const dashboard = {
     engine,
     github,
@@ -151,7 +179,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     await store.close();
     throw err;
   }
-  logger.info(`cutter serve on ${url} (store ${dbPath}, worker ${engine.workerId})`);
+  const where = databaseUrl ? (store as PostgresStore).describe() : dbPath;
+  logger.info(`cutter serve on ${url} (store ${where}, worker ${engine.workerId})`);
   let closing: Promise<void> | null = null;
   return {
     url,
@@ -178,63 +207,14 @@ export async function createServeEngine(
   setup: EngineThreadSetup,
   logger: ServerLogger,
 ): Promise<Engine<ServeDeps>> {
-  const env = setup.env;
-  const github = await createGitHubClient({
-    env,
-    logger: { debug: () => {}, info: logger.info, warn: logger.warn, error: logger.error },
-    // One write budget in the store for every task (fleet runs above all), shared with other processes on it.
-    pacer: new BudgetPacer({ store }),
-  });
-  const slackUrl = env['CUTTER_SLACK_WEBHOOK_URL']?.trim();
-  const deps: FleetDeps = {
-    github,
-    env,
-    store,
-    // A fleet run's one summary message; its release tasks stay quiet (see fleet fan-out).
-    ...(slackUrl ? { summaryNotifiers: () => [createSlackWebhookNotifier({ url: slackUrl })] } : {}),
-  };
-  const history = kvRolloutHistory(store);
-  // Slack thread parents live in the store: a roll-out threads under its release message after a restart too.
-  const threads = kvThreadStore(store);
-  const org = env['CUTTER_ORG']?.trim() || undefined;
   const engine = new Engine<ServeDeps>({
     store,
-    flows: {
-      [RELEASE_TASK_KIND]: releaseWithRolloutFlow,
-      [FLEET_TASK_KIND]: fleetFlow as never,
-      [BUILD_TASK_KIND]: rolloutFlow as never,
-      [PR_LINT_TASK_KIND]: prLintFlow as never,
-    },
-    deps: {
-      ...deps,
-      history,
-      threads,
-      ...(org ? { org } : {}),
-      notifiers: (config) => createNotifiers(parseNotifySection(config.notify), { env, octokit: github, threads }),
-      // The gates before the tag: the dashboard's freeze switch and per-task overrides live in this store.
-      readFreezeSwitch: () => readFreeze(store),
-      readFreezeOverride: (taskId) => readFreezeOverride(store, taskId),
-      ...(gatePollMs(env) ? { gatePollMs: gatePollMs(env) } : {}),
-    },
+    ...(await serveFlows(store, setup.env, logger)),
     concurrency: setup.concurrency,
     pollMs: setup.pollMs,
     ...(setup.leaseMs ? { leaseMs: setup.leaseMs } : {}),
     workerId: setup.workerId,
   });
-  engine.on('task', (task) => {
-    if (task.status === 'done') logger.info(`task ${task.id} (${task.key}) done`);
-    if (task.status === 'failed') {
-      logger.warn(`task ${task.id} (${task.key}) failed at ${task.step ?? '-'}: ${task.error?.message ?? ''}`);
-    }
-  });
-  engine.on('problem', ({ error, taskId }) => {
-    logger.error(`engine problem${taskId ? ` on task ${taskId}` : ''}: ${describeError(error, false).message}`);
-  });
+  logTaskOutcomes(engine, logger);
   return engine;
-}
-
-/** `CUTTER_GATE_POLL_MS`: how often a release waiting at a gate looks again (default one minute). */
-function gatePollMs(env: Record<string, string | undefined>): number | undefined {
-  const ms = Number(env['CUTTER_GATE_POLL_MS']);
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }

@@ -10,6 +10,11 @@ export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export type * from './types.js';
 export { TERMINAL_STATUSES } from './types.js';
 
+/** A URL naming a shared Postgres store (CUTTER_DATABASE_URL), rather than a SQLite file. */
+export function isPostgresUrl(urlOrPath: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(urlOrPath.trim());
+}
+
 /**
  * `sqlite:/var/lib/cutter.db`, `sqlite:cutter.db?synchronous=FULL`, `./cutter.db` or `:memory:`; or
  * `postgres://user:pass@host:5432/db` for several workers on one database (CUTTER_DATABASE_URL).
@@ -24,7 +29,7 @@ export async function openStore(
       hint: 'pass a SQLite file path, e.g. sqlite:cutter.db',
     });
   }
-  if (/^postgres(ql)?:\/\//i.test(target)) {
+  if (isPostgresUrl(target)) {
     // Loaded on demand: a SQLite user never pays for pg and graphile-worker at start-up.
     const { PostgresStore } = await import('./postgres-store.js');
     return PostgresStore.open(target, options);

@@ -134,9 +134,11 @@ const RETRYABLE = new Set(['40001', '40P01']);
 export class PostgresStore implements Store {
   readonly pool: pg.Pool;
   private readonly dispatchJobs: boolean;
+  private readonly url: string;
 
-  private constructor(pool: pg.Pool, options: PostgresStoreOptions) {
+  private constructor(pool: pg.Pool, url: string, options: PostgresStoreOptions) {
     this.pool = pool;
+    this.url = url;
     this.dispatchJobs = options.dispatchJobs ?? true;
   }
 
@@ -145,7 +147,7 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types });
     // An idle connection the server dropped must not crash the process; the next query reconnects.
     pool.on('error', () => {});
-    const store = new PostgresStore(pool, options);
+    const store = new PostgresStore(pool, url, options);
     try {
       await store.migrate();
       await runMigrations({ pgPool: pool, logger: silentLogger() });
@@ -158,6 +160,11 @@ export class PostgresStore implements Store {
       );
     }
     return store;
+  }
+
+  /** The database's URL without its password, for log lines. */
+  describe(): string {
+    return redact(safeUrl(this.url));
   }
 
   async schemaVersion(): Promise<number> {

@@ -52,11 +52,8 @@ export async function fleetCommand(
   const { parsePatternList } = await import('../../fleet/repo-filter.js');
   const patterns = o.pattern ? parsePatternList(o.pattern) : [];
   const topics = o.topic ? parsePatternList(o.topic) : [];
-  const { mkdir } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
-  await mkdir(dirname(o.db), { recursive: true });
-  const { SqliteStore } = await import('../../store/sqlite-store.js');
-  const store = new SqliteStore(o.db);
+  const { openCliStore } = await import('../cli-store.js');
+  const store = await openCliStore(o.db);
   try {
     const { BudgetPacer } = await import('../../github/budget-pacer.js');
     const { createGitHubClient } = await import('../../github/client.js');
@@ -145,7 +142,11 @@ export function registerFleet(program: Command): void {
     .option('--resume <runId>', 'continue an interrupted run; creates nothing twice')
     .option('--api-url <url>', 'GitHub API root (default GITHUB_API_URL or https://api.github.com)')
     .option('--concurrency <n>', 'release tasks at once', '8')
-    .option('--db <file>', 'SQLite store (runs, tasks, the write budget)', '.cutter/cutter.db')
+    .option(
+      '--db <file>',
+      'SQLite store (runs, tasks, the write budget); CUTTER_DATABASE_URL=postgres://… instead',
+      '.cutter/cutter.db',
+    )
     .option('--never-released <mode>', 'repositories without a release tag: release (first release) or skip', 'release')
     .option('--tag-format <template>', 'tag template used to find the latest tag', 'v{version}')
     .option('--writes-per-minute <n>', "GitHub's secondary limit on content-creating requests", '80')

@@ -23,7 +23,7 @@ export function registerServe(program: Command): void {
     .description('Receive GitHub webhooks and run releases durably (resumes unfinished tasks on start)')
     .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--db <file>', 'SQLite store', '.cutter/cutter.db')
+    .option('--db <file>', 'SQLite store (unused with CUTTER_DATABASE_URL)', '.cutter/cutter.db')
     .option('--concurrency <n>', 'releases of different repositories run at once', '4')
     .addHelpText(
       'after',
@@ -33,6 +33,8 @@ Environment:
   GITHUB_TOKEN            token for the GitHub API (or CUTTER_GITHUB_TOKEN); GITHUB_API_URL for GitHub Enterprise
   CUTTER_API_TOKEN        enables POST /api/tasks/:id/retry for "Authorization: Bearer <token>"
   CUTTER_LEASE_MS         lease of a running task, taken over after a crash (default 30000)
+  CUTTER_DATABASE_URL     postgres://… instead of --db: several serve processes share it, each running tasks as
+                          graphile-worker jobs (one repository at a time across all of them, a killed one's taken over)
 
 Routes:
   POST /webhooks/github   push → release task, stored before the 202; a repeated X-GitHub-Delivery → 200 duplicate

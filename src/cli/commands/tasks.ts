@@ -1,9 +1,9 @@
 // `cutter tasks list|show|retry`: read and retry the durable tasks in the store a `cutter serve` writes to.
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CutterError } from '../../core/errors.js';
 import { redactValue } from '../../core/redact.js';
 import type { StepLogEntry, Store, TaskRecord } from '../../store/types.js';
+import { openCliStore } from '../cli-store.js';
 import { writeOut } from '../write-out.js';
 
 interface DbOptions {
@@ -18,19 +18,8 @@ interface ListOptions extends DbOptions {
   limit: string;
 }
 
-async function openExisting(db: string): Promise<Store> {
-  // A typo in --db must not silently create an empty store and report "no tasks".
-  if (db !== ':memory:' && !existsSync(db)) {
-    throw new CutterError('CUTTER_NOT_FOUND', `no store at ${db}`, {
-      hint: 'pass the --db that `cutter serve` uses (default .cutter/cutter.db)',
-    });
-  }
-  const { SqliteStore } = await import('../../store/sqlite-store.js');
-  return new SqliteStore(db);
-}
-
 async function withStore<T>(db: string, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openExisting(db);
+  const store = await openCliStore(db, { mustExist: true });
   try {
     return await work(store);
   } finally {
@@ -125,7 +114,11 @@ Examples:
   $ cutter tasks show 6f1c…               a task's step log and data (secrets redacted)
   $ cutter tasks retry 6f1c…              run a failed task again from its failed step`,
     );
-  const dbOption = ['--db <file>', 'SQLite store', '.cutter/cutter.db'] as const;
+  const dbOption = [
+    '--db <file>',
+    'SQLite store (CUTTER_DATABASE_URL=postgres://… instead)',
+    '.cutter/cutter.db',
+  ] as const;
 
   tasks
     .command('list', { isDefault: true })
