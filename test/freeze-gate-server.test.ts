@@ -38,8 +38,12 @@ afterAll(async () => {
   await rm(dbDir, { recursive: true, force: true });
 });
 
-async function api(path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${server.url}${path}`, {
+async function api(
+  path: string,
+  body?: unknown,
+  base = server.url,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: {
       authorization: `Bearer ${ADMIN}`,
@@ -52,10 +56,10 @@ async function api(path: string, body?: unknown): Promise<{ status: number; json
 
 type TaskView = { status: string; waitReason: string | null; step: string | null; data: Record<string, unknown> };
 
-async function taskWhen(id: string, ok: (t: TaskView) => boolean, ms = 90_000): Promise<TaskView> {
+async function taskWhen(id: string, ok: (t: TaskView) => boolean, ms = 90_000, base = server.url): Promise<TaskView> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const { json } = await api(`/api/tasks/${id}`);
+    const { json } = await api(`/api/tasks/${id}`, undefined, base);
     const task = json['task'] as TaskView;
     if (ok(task)) return task;
     if (Date.now() > deadline) throw new Error(`task ${id} stayed ${task.status} at ${task.step}`);
@@ -68,6 +72,42 @@ async function releaseFromDashboard(name: string): Promise<string> {
   expect(status).toBe(202);
   return (json['taskIds'] as string[])[0] ?? '';
 }
+
+describe('lifting the freeze in cutter serve', { timeout: 240_000 }, () => {
+  it('wakes the releases waiting at the gate at once, not at their next re-check', async () => {
+    // A re-check every 10 minutes: only the wake-up on lifting can finish the release within this test.
+    const slowDir = await mkdtemp(join(tmpdir(), 'cutter-freeze-wake-'));
+    const slow = await startServe({
+      db: join(slowDir, 'cutter.db'),
+      port: 0,
+      env: {
+        CUTTER_WEBHOOK_SECRET: 'freeze-wake-secret',
+        GITHUB_TOKEN: TOKEN,
+        GITHUB_API_URL: h.url,
+        CUTTER_API_TOKEN: ADMIN,
+        CUTTER_GATE_POLL_MS: '600000',
+      },
+      logger: silentLogger,
+      pollMs: 20,
+    });
+    try {
+      const repo = await sandboxRepo(h, 'serve-freeze-wake', ['feat: one']);
+      const on = await api('/api/freeze', { frozen: true, reason: 'deploy window' }, slow.url);
+      expect(on.status).toBe(200);
+      const started = await api(`/api/repos/acme/${repo.name}/release`, {}, slow.url);
+      const id = (started.json['taskIds'] as string[])[0] ?? '';
+      await taskWhen(id, (t) => t.status === 'waiting' && t.step === 'freeze-gate', 90_000, slow.url);
+      const lifted = Date.now();
+      expect((await api('/api/freeze', { frozen: false }, slow.url)).status).toBe(200);
+      const done = await taskWhen(id, (t) => t.status === 'done', 60_000, slow.url);
+      expect(Date.now() - lifted).toBeLessThan(60_000);
+      expect((done.data['release'] as { tagged?: { tag: string } }).tagged?.tag).toBe('v1.0.0');
+    } finally {
+      await slow.close();
+      await rm(slowDir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('the freeze gate in cutter serve', { timeout: 240_000 }, () => {
   it('accepts a release while frozen and lets it wait; an override lets one through, lifting lets the rest', async () => {

@@ -8,7 +8,7 @@ import { type Store, TERMINAL_STATUSES } from '../store/types.js';
 import type { DashboardEngine } from './dashboard-engine.js';
 import { EVENT_TASKS } from './event-tasks.js';
 import { taskSummary } from './fleet-routes.js';
-import { grantFreezeOverride, readFreeze, writeFreeze } from './freeze-state.js';
+import { grantFreezeOverride, readFreeze, wakeFrozenTasks, writeFreeze } from './freeze-state.js';
 import { sendApiError } from './send-api-error.js';
 import type { ServerLogger } from './server-logger.js';
 
@@ -61,7 +61,7 @@ export function registerControlRoutes(app: FastifyInstance, options: ControlRout
     }
   });
 
-  // An admin lets one release through the freeze (it passes at its next re-check); who, why and when are audited.
+  // An admin lets one release through the freeze (it looks again at once); who, why and when are audited.
   app.post<{ Params: { id: string }; Body: { reason?: unknown } | null }>(
     '/api/tasks/:id/override-freeze',
     async (request, reply) => {
@@ -83,6 +83,7 @@ export function registerControlRoutes(app: FastifyInstance, options: ControlRout
           new Date(),
         );
         logger.info(`freeze overridden for task ${task.id} (${task.key}) from the dashboard`);
+        if ((await store.wakeTasks([task.id], new Date())) > 0) options.engine?.wake?.();
         return reply.send(redactValue({ taskId: task.id, override: grant }));
       } catch (err) {
         return sendApiError(reply, err, logger);
@@ -112,6 +113,8 @@ export function registerControlRoutes(app: FastifyInstance, options: ControlRout
         new Date(),
       );
       logger.info(`releases ${frozen ? 'frozen' : 'unfrozen'} from the dashboard`);
+      // Lifted: the releases parked at the gate go on now, not at their next re-check (CUTTER_GATE_POLL_MS).
+      if (!frozen && (await wakeFrozenTasks(store, new Date(state.at ?? Date.now()))) > 0) options.engine?.wake?.();
       return reply.send(redactValue(state));
     } catch (err) {
       return sendApiError(reply, err, logger);

@@ -1,5 +1,6 @@
 // The release freeze as the dashboard sets it: one key in the store's kv, every change audited.
 
+import { freezeGateStep } from '../steps/freeze-gate.js';
 import type { Store } from '../store/types.js';
 
 export const FREEZE_KEY = 'cutter:freeze';
@@ -37,6 +38,21 @@ export async function writeFreeze(
     details: { reason: change.reason },
   });
   return state;
+}
+
+/**
+ * The tasks parked at the freeze gate look again now instead of at their next re-check (a lifted freeze); a
+ * window that still holds one parks it again. Returns how many were woken.
+ */
+export async function wakeFrozenTasks(store: Store, now: Date): Promise<number> {
+  const parked: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listTasks({ status: 'waiting', limit: 500, ...(cursor ? { cursor } : {}) });
+    for (const t of page.tasks) if (t.step === freezeGateStep.name) parked.push(t.id);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return store.wakeTasks(parked, now);
 }
 
 /** An admin's override of the freeze for one task: who, why, when (read by the freeze gate through its deps). */

@@ -568,6 +568,20 @@ export class PostgresStore implements Store {
     return toRecord(row);
   }
 
+  async wakeTasks(taskIds: readonly string[], now = new Date()): Promise<number> {
+    if (taskIds.length === 0) return 0;
+    return this.tx(async (c) => {
+      const { rows } = await c.query<TaskRow>(
+        `UPDATE cutter.tasks SET run_after = $2::bigint, updated_at = $2::bigint
+         WHERE id = ANY($1::text[]) AND status = 'waiting' AND run_after IS NOT NULL AND run_after > $2::bigint
+         RETURNING *`,
+        [[...taskIds], now.getTime()],
+      );
+      for (const row of rows) await this.dispatch(c, row, now.getTime());
+      return rows.length;
+    });
+  }
+
   async cancelTask(taskId: string, actor: string, now = new Date()): Promise<TaskRecord> {
     const at = now.getTime();
     const row = await this.tx(async (c) => {

@@ -590,6 +590,17 @@ export class SqliteStore implements Store {
     return toRecord(retry.immediate());
   }
 
+  async wakeTasks(taskIds: readonly string[], now = new Date()): Promise<number> {
+    if (taskIds.length === 0) return 0;
+    const at = now.getTime();
+    const wake = this.db.prepare(
+      `UPDATE tasks SET run_after = @now, updated_at = @now
+       WHERE id = @id AND status = 'waiting' AND run_after IS NOT NULL AND run_after > @now`,
+    );
+    const all = this.db.transaction(() => taskIds.reduce((n, id) => n + wake.run({ id, now: at }).changes, 0));
+    return all.immediate();
+  }
+
   async cancelTask(taskId: string, actor: string, now = new Date()): Promise<TaskRecord> {
     const at = now.getTime();
     const cancel = this.db.transaction(() => {

@@ -250,6 +250,25 @@ export function storeContract(name: string, harness: ContractHarness): void {
         expect(await store.listAudit({ target: task.id })).toMatchObject([{ actor: 'alice', action: 'task.retry' }]);
       });
 
+      it('wakes the timed waits of the tasks named, and only those', async () => {
+        const { task: parked } = await store.createTask({ kind: 'k', key: 'acme/a' }, at(0));
+        const { task: other } = await store.createTask({ kind: 'k', key: 'acme/b' }, at(0));
+        for (const t of [parked, other]) {
+          const claimed = (await store.claimTask({ workerId: 'w', now: at(1), leaseMs: 1000 })) as TaskRecord;
+          expect(claimed.id).toBe(t.id);
+          const wait = { status: 'waiting' as const, reason: 'frozen', runAfter: at(60_000) };
+          await store.commitStep(commitOf(claimed, { next: wait }));
+        }
+        const { task: queued } = await store.createTask({ kind: 'k', key: 'acme/c', runAfter: at(90_000) }, at(0));
+        expect(await store.claimTask({ workerId: 'w', now: at(100), leaseMs: 1000 })).toBeNull();
+        expect(await store.wakeTasks([parked.id, queued.id, 'no-such-task'], at(100))).toBe(1);
+        expect(await store.getTask(parked.id)).toMatchObject({ status: 'waiting', runAfter: at(100).toISOString() });
+        expect((await store.claimTask({ workerId: 'w', now: at(100), leaseMs: 1000 }))?.id).toBe(parked.id);
+        expect(await store.claimTask({ workerId: 'w', now: at(100), leaseMs: 1000 })).toBeNull();
+        expect((await store.getTask(other.id))?.runAfter).toBe(at(60_000).toISOString());
+        expect(await store.wakeTasks([], at(100))).toBe(0);
+      });
+
       it('cancels a task with its unfinished children and refuses to cancel a finished one', async () => {
         await store.createTask({ kind: 'fleet', key: 'acme' }, at(0));
         const claimed = (await store.claimTask({ workerId: 'w', now: at(1), leaseMs: 1000 })) as TaskRecord;

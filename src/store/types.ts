@@ -212,6 +212,11 @@ export interface Store {
   commitStep(commit: StepCommit): Promise<TaskRecord | null>;
   /** failed/cancelled → queued from the recorded step, data kept; audited. */
   retryTask(taskId: string, actor: string, now?: Date): Promise<TaskRecord>;
+  /**
+   * Ends the timed waits of these tasks now (a lifted freeze): each one `waiting` with a later `runAfter` becomes
+   * due at `now`, and its steps decide anew. Others are left alone. Returns how many were woken.
+   */
+  wakeTasks(taskIds: readonly string[], now?: Date): Promise<number>;
   /** Any unfinished task (and its unfinished descendants) → cancelled; audited. */
   cancelTask(taskId: string, actor: string, now?: Date): Promise<TaskRecord>;
   /** Earliest time any unfinished task becomes runnable (lease expiry for running ones); null when none will. */
