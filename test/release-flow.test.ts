@@ -69,7 +69,9 @@ describe('the release flow table', () => {
       'create-release',
       'upload-assets',
       'confirm',
+      'supply',
       'notify',
+      'verify',
     ]);
     expect(table).toContain('release: { next: String, tagged: null }');
     // Monorepos only: an empty package list is left out of the data, so other repositories never see this step.

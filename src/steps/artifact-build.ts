@@ -47,7 +47,8 @@ export async function buildArtifacts(
   }
 }
 
-async function checkout(gh: GitHubClient, repo: RepoRef, tag: string, dir: string): Promise<void> {
+/** A depth-1 checkout of `tag` in `dir` (the token reaches git through its environment). */
+export async function checkout(gh: GitHubClient, repo: RepoRef, tag: string, dir: string): Promise<void> {
   const { data } = await gh.rest.repos.get({ owner: repo.owner, repo: repo.name });
   const auth = (await gh.auth()) as { token?: string };
   const env: NodeJS.ProcessEnv = auth.token

@@ -28,7 +28,7 @@ export const notifyStep: Step<ReleaseDeps> = {
       // A broken notify: section is the team's to fix; the release itself is done.
       const error = err instanceof Error ? err.message : String(err);
       ctx.log(`notifications not sent: ${error}`);
-      return { complete: true, patch: { release: { notified: [{ channel: 'config', ok: false, error }] } } };
+      return { complete: !release.supply, patch: { release: { notified: [{ channel: 'config', ok: false, error }] } } };
     }
     const results = await notifyAll(
       notifiers,
@@ -61,6 +61,7 @@ export const notifyStep: Step<ReleaseDeps> = {
         ? 'no notification channels configured'
         : notified.map((n) => `${n.channel}: ${n.ok ? 'ok' : n.error}`).join('; '),
     );
-    return { complete: true, patch: { release: { notified } } };
+    // A release that published its supply chain ends with the verify step; any other ends here.
+    return { complete: !release.supply, patch: { release: { notified } } };
   },
 };

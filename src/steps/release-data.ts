@@ -56,6 +56,22 @@ export interface ReleasedRelease {
   prerelease: boolean;
 }
 
+/** What the supply step published: the image it pinned (when the repository ships one) and the release assets. */
+export interface PublishedSupply {
+  /** The image tag of the release (`host/acme/connector-x:1.4.2`) and the digest it was signed at. */
+  image?: string;
+  pinned?: string;
+  digest?: string;
+  assets: Array<{ name: string; outcome: 'uploaded' | 'adopted' }>;
+}
+
+/** The verify step's checklist, kept once every item is ✔ (a ✖ fails the task and is in the audit log). */
+export interface VerifiedRelease {
+  ok: boolean;
+  at: string;
+  checks: Array<{ check: string; ok: boolean; detail: string }>;
+}
+
 /** Passed the gates: when, and what they saw. */
 export interface ClearedGate {
   at: string;
@@ -115,6 +131,10 @@ export interface ReleaseState {
   published?: PublishedRelease;
   released?: ReleasedRelease;
   notified?: Array<{ channel: string; ok: boolean; error?: string; skipped?: string }>;
+  /** First time the supply step looked for the image and it was not in the registry (the wait times out from here). */
+  imageWaitingSince?: string;
+  supply?: PublishedSupply;
+  verified?: VerifiedRelease;
 }
 
 /** Data of a task of kind `release` (RELEASE_TASK_KIND). */

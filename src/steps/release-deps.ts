@@ -4,6 +4,8 @@ import type { CutterConfig } from '../config/schema.js';
 import type { GitHubClient } from '../github/client.js';
 import type { FanOutOptions } from '../notify/fan-out.js';
 import type { Notifier } from '../notify/notifier.js';
+import type { RegistryClientOptions } from '../supply/registry-client.js';
+import type { JsonObject } from '../workflow/types.js';
 import type { FreezeOverride, RepoRef } from './release-data.js';
 
 export interface ReleaseDeps {
@@ -26,4 +28,10 @@ export interface ReleaseDeps {
   readFreezeOverride?: (taskId: string) => Promise<FreezeOverride | null>;
   /** How often a release waiting at a gate looks again (default 60 s); a freeze window's end is used when sooner. */
   gatePollMs?: number;
+  /** Where the verify step records its checklist (the store's audit log); without it only the task log has it. */
+  audit?: (entry: { actor: string; action: string; target: string; details?: JsonObject }) => Promise<unknown>;
+  /** Registry client tuning (timeouts, retries); the hosts come from the repository's `supply:` section. */
+  registryOptions?: Omit<RegistryClientOptions, 'plainHttpHosts'>;
+  /** How often a release waiting for its image in the registry looks again (default 5 s). */
+  imagePollMs?: number;
 }

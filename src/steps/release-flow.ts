@@ -16,8 +16,10 @@ import { nextVersionStep } from './next-version.js';
 import { notifyStep } from './notify.js';
 import { packageFanOutStep } from './package-fan-out.js';
 import type { ReleaseDeps } from './release-deps.js';
+import { supplyPublishStep } from './supply-publish.js';
 import { tagStep } from './tag.js';
 import { uploadAssetsStep } from './upload-assets.js';
+import { verifyStep } from './verify-step.js';
 
 export type { LatestRelease, PushFacts, ReleaseState, ReleaseTaskData, RepoRef } from './release-data.js';
 export { RELEASE_TASK_KIND, releaseTaskKey } from './release-data.js';
@@ -46,7 +48,11 @@ export type { ReleaseDeps } from './release-deps.js';
  *   upload-assets   config: { release: { artifacts: { files: Array } } }, release: { published: { id: Number },
  *                   assets: null }                                   → release.assets (+ checksums.txt)
  *   confirm         release: { published: { id: Number }, released: null } → release.released
- *   notify          release: { released: { url: String }, notified: null } → release.notified, done
+ *   supply          release: { released: { url: String }, supply: null }, config: { supply: { signingKey: Object } }
+ *                                                                    → release.supply (SBOM, signatures, provenance;
+ *                                                                      with the image when deploy.image) | waits for it
+ *   notify          release: { released: { url: String }, notified: null } → release.notified, done (without supply)
+ *   verify          release: { supply: Object, notified: Array, verified: null } → release.verified, done | fails ✖
  */
 export const releaseSteps: readonly Step<ReleaseDeps>[] = [
   classifyStep,
@@ -63,7 +69,9 @@ export const releaseSteps: readonly Step<ReleaseDeps>[] = [
   createReleaseStep,
   uploadAssetsStep,
   confirmStep,
+  supplyPublishStep,
   notifyStep,
+  verifyStep,
 ];
 
 export const releaseFlow = defineFlow<ReleaseDeps>('release', releaseSteps);

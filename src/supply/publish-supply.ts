@@ -23,8 +23,8 @@ export interface PublishSupplyInput {
   /** `https://github.com/acme/connector-x`: what the provenance names as the source. */
   repositoryUrl: string;
   builderId: string;
-  /** The image tag the build pushed, e.g. `ghcr.io/acme/connector-x:1.4.2`. */
-  image: string;
+  /** The image tag the build pushed, e.g. `ghcr.io/acme/connector-x:1.4.2`; without one only release assets are made. */
+  image?: string;
   registry: RegistryClient;
   signer: Signer;
   sbom: string;
@@ -35,18 +35,17 @@ export interface PublishSupplyInput {
 }
 
 export interface PublishedSupply {
-  image: PinnedImage;
+  image: PinnedImage | null;
   assets: { name: string; outcome: 'uploaded' | 'adopted' }[];
 }
 
 export async function publishSupplyChain(input: PublishSupplyInput): Promise<PublishedSupply> {
   const log = input.log ?? (() => {});
   await assertValidSbom(input.sbom, `${input.repo.owner}/${input.repo.name} ${input.tag}`);
-  const image = await pinImage(input.registry, input.image, {
-    timeoutMs: input.waitForImageMs ?? 300_000,
-    log,
-  });
-  log(`image ${image.requested} is ${image.digest}`);
+  const image = input.image
+    ? await pinImage(input.registry, input.image, { timeoutMs: input.waitForImageMs ?? 300_000, log })
+    : null;
+  if (image) log(`image ${image.requested} is ${image.digest}`);
 
   const files = [
     ...(input.artifacts ?? []).map((a) => ({ ...a, contentType: a.contentType ?? 'application/octet-stream' })),
@@ -60,22 +59,25 @@ export async function publishSupplyChain(input: PublishSupplyInput): Promise<Pub
   const checksums = Buffer.from(checksumsText(files.map((f) => ({ name: f.name, sha256: sha256Hex(f.bytes) }))));
   const checksumsBundle = await signBlob(input.signer, checksums);
 
-  const repository = repositoryOf(image.pinned);
-  const imageBundle = await attachImageSignature(input.registry, repository, image.digest, input.signer);
+  const repository = image ? repositoryOf(image.pinned) : null;
+  const imageBundle =
+    image && repository ? await attachImageSignature(input.registry, repository, image.digest, input.signer) : null;
   const statement = provenanceStatement({
     repositoryUrl: input.repositoryUrl,
     commit: input.commit,
     tag: input.tag,
     builderId: input.builderId,
     subjects: [
-      { name: imageRepository(repository.ref), digest: image.digest },
+      ...(image && repository ? [{ name: imageRepository(repository.ref), digest: image.digest }] : []),
       { name: SUPPLY_ASSETS.checksums, digest: `sha256:${sha256Hex(checksums)}` },
     ],
   });
   const provenance = await signDsse(input.signer, Buffer.from(JSON.stringify(statement)), INTOTO_PAYLOAD_TYPE);
-  await attachAttestation(input.registry, repository, image.digest, provenance, SLSA_PROVENANCE);
-  await attachSbom(input.registry, repository, image.digest, input.sbom);
-  log(`signature, provenance and SBOM stored with ${image.pinned}`);
+  if (image && repository) {
+    await attachAttestation(input.registry, repository, image.digest, provenance, SLSA_PROVENANCE);
+    await attachSbom(input.registry, repository, image.digest, input.sbom);
+    log(`signature, provenance and SBOM stored with ${image.pinned}`);
+  }
 
   const { data: release } = await input.gh.rest.repos.getReleaseByTag({
     owner: input.repo.owner,
@@ -93,7 +95,16 @@ export async function publishSupplyChain(input: PublishSupplyInput): Promise<Pub
       bytes: Buffer.from(bundleText(checksumsBundle)),
       contentType: json,
     },
-    { adoptAny: true, name: SUPPLY_ASSETS.imageBundle, bytes: Buffer.from(bundleText(imageBundle)), contentType: json },
+    ...(imageBundle
+      ? [
+          {
+            adoptAny: true,
+            name: SUPPLY_ASSETS.imageBundle,
+            bytes: Buffer.from(bundleText(imageBundle)),
+            contentType: json,
+          },
+        ]
+      : []),
     { adoptAny: true, name: SUPPLY_ASSETS.provenance, bytes: Buffer.from(bundleText(provenance)), contentType: json },
   ];
   const assets: PublishedSupply['assets'] = [];
