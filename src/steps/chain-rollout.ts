@@ -42,6 +42,8 @@ export const chainRolloutStep: Step<ReleaseDeps> = {
         notify: config.notify as never,
         source: taskData(ctx.data).config?.source ?? full,
         tagFormat: config.tagFormat,
+        // The roll-out pins the image by digest and applies supply.require with the same section.
+        ...(config.supply ? { supply: config.supply as never } : {}),
       },
     };
     ctx.log(`rolling out ${data.build.image} to ${data.build.connectorId}`);

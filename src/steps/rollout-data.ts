@@ -69,7 +69,13 @@ export interface RolloutState {
 export interface BuildTaskData {
   build: BuildRequest;
   /** Set by resolve: the driver config (environment-variable names only, never secrets) and the channels. */
-  deploy?: { driver: JsonObject; notify?: JsonObject; source: string; tagFormat?: string };
+  deploy?: { driver: JsonObject; notify?: JsonObject; source: string; tagFormat?: string; supply?: JsonObject };
+  /** Set by pin-image: the tag asked for and the digest the driver was handed instead (`build.image` is then `name@sha256:…`). */
+  pinned?: { requested: string; digest: string; at: string };
+  /** First time pin-image looked and the image was not in the registry yet (the wait times out from here). */
+  imageWaitingSince?: string;
+  /** Set by image-policy: the proofs `supply.require` asked for, all present and valid for the pinned digest. */
+  policy?: { required: string[]; at: string };
   /** Set by plan-rollback. */
   plan?: { from?: string; to: string; reason: string };
   rollout?: RolloutState;

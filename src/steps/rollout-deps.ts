@@ -5,6 +5,7 @@ import type { RolloutHistory } from '../deploy/rollout-history.js';
 import type { GitHubClient } from '../github/client.js';
 import type { FanOutOptions } from '../notify/fan-out.js';
 import type { ThreadStore } from '../notify/slack-web-api.js';
+import type { RegistryClientOptions } from '../supply/registry-client.js';
 
 export interface RolloutDeps {
   /** Reads the repository's `.cutter.yml`, drives GitOps PRs and commit statuses; not needed when `deploy` comes in the task. */
@@ -24,4 +25,8 @@ export interface RolloutDeps {
   waitForMerge?: boolean;
   /** Tests make driver retries fast without faking the clock. */
   sleep?: BackoffOptions['sleep'];
+  /** Registry client tuning (timeouts, retries); the hosts come from the repository's `supply:` section. */
+  registryOptions?: Omit<RegistryClientOptions, 'plainHttpHosts'>;
+  /** How often a roll-out waiting for its image in the registry looks again (default 5 s). */
+  imagePollMs?: number;
 }

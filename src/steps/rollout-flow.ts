@@ -6,7 +6,9 @@ import { rolloutConfirmStep } from './rollout-confirm.js';
 import { rolloutDeployStep } from './rollout-deploy.js';
 import type { RolloutDeps } from './rollout-deps.js';
 import { rolloutNotifyStep } from './rollout-notify.js';
+import { rolloutPinStep } from './rollout-pin.js';
 import { rolloutPlanRollbackStep } from './rollout-plan-rollback.js';
+import { rolloutPolicyStep } from './rollout-policy.js';
 import { rolloutResolveStep } from './rollout-resolve.js';
 
 export type { BuildRequest, BuildTaskData } from './rollout-data.js';
@@ -19,6 +21,10 @@ export type { RolloutDeps } from './rollout-deps.js';
  *
  *   resolve        build: Object, deploy: null                                  → deploy: { driver, notify, source }
  *   plan-rollback  build: { rollback: true, image: null }, deploy: { driver }   → build.image, plan | skipped, done
+ *   pin-image      build: { image: String }, deploy: { driver, supply: Object }, pinned: null, rollout: null
+ *                                                                              → build.image = name@sha256:…, pinned | waits
+ *   image-policy   pinned: { digest }, deploy: { supply: { require: Array } }, policy: null, rollout: null
+ *                                                                              → policy | refused, naming what is missing
  *   roll-out       build: { image: String }, deploy: { driver }, rollout: null  → rollout: { outcome, status… }
  *   confirm        rollout: { outcome: String }, confirmed: null                → confirmed (+ a RolloutRecord)
  *   notify         confirmed: Object, notified: null                            → notified, done
@@ -26,6 +32,8 @@ export type { RolloutDeps } from './rollout-deps.js';
 export const rolloutSteps: readonly Step<RolloutDeps>[] = [
   rolloutResolveStep,
   rolloutPlanRollbackStep,
+  rolloutPinStep,
+  rolloutPolicyStep,
   rolloutDeployStep,
   rolloutConfirmStep,
   rolloutNotifyStep,

@@ -55,6 +55,7 @@ export const rolloutResolveStep: Step<RolloutDeps> = {
           notify: loaded.config.notify as JsonObject,
           source,
           tagFormat: loaded.config.tagFormat,
+          ...(loaded.config.supply ? { supply: loaded.config.supply as unknown as JsonObject } : {}),
         },
       },
     };

@@ -30,7 +30,7 @@ export type { RegistryClient };
  * this host); without any, the public half of the configured signing key.
  */
 export async function trustedKeysFor(
-  gh: GitHubClient,
+  gh: GitHubClient | undefined,
   repo: RepoRef,
   ref: string,
   section: SupplySection,
@@ -40,7 +40,9 @@ export async function trustedKeysFor(
   for (const path of section.publicKeys) {
     const pem = isAbsolute(path)
       ? await readFile(path, 'utf8').catch(() => null)
-      : await readRepoFile(gh, repo, path, ref);
+      : gh && repo.owner
+        ? await readRepoFile(gh, repo, path, ref)
+        : null;
     if (pem === null) {
       throw new CutterError(
         'CUTTER_CONFIG_INVALID',

@@ -1,0 +1,65 @@
+// Step "pin-image": resolve the build's image tag to its digest in the registry; the driver gets `name@sha256:…`.
+
+import { CutterError, isCutterError } from '../core/errors.js';
+import { pinImage } from '../supply/pin-image.js';
+import type { Step } from '../workflow/types.js';
+import { buildOf } from './rollout-data.js';
+import type { RolloutDeps } from './rollout-deps.js';
+import { registryFor, supplySectionOf } from './supply-inputs.js';
+
+/**
+ * Runs for repositories with a `supply:` section, before the roll-out. A tag not in the registry yet is looked for
+ * again (parked) until `supply.waitForImageSeconds`, then the step fails naming the reference; the release stays
+ * done and `cutter tasks retry` looks again. Registry 5xx and timeouts are retried by the client, then the step.
+ */
+export const rolloutPinStep: Step<RolloutDeps> = {
+  name: 'pin-image',
+  when: { build: { image: String }, deploy: { driver: Object, supply: Object }, pinned: null, rollout: null },
+  effect: 'none',
+  retry: { maxAttempts: 2, baseMs: 1_000 },
+  async run(ctx) {
+    const data = buildOf(ctx.data);
+    const image = data.build.image as string;
+    const section = supplySectionOf(data.deploy?.supply, data.deploy?.source);
+    const registry = registryFor(section, { ...ctx.deps.registryOptions, signal: ctx.signal });
+    let pinned: Awaited<ReturnType<typeof pinImage>>;
+    try {
+      pinned = await pinImage(registry, image, { timeoutMs: 0 });
+    } catch (err) {
+      if (isCutterError(err, 'CUTTER_NOT_FOUND')) {
+        const now = ctx.now();
+        const since = data.imageWaitingSince ?? now.toISOString();
+        if (now.getTime() - Date.parse(since) >= section.waitForImageSeconds * 1000) {
+          throw new CutterError(
+            'CUTTER_NOT_FOUND',
+            `image ${image} not found in the registry after ${section.waitForImageSeconds}s`,
+            {
+              hint: `push it (or fix deploy.image), then \`cutter tasks retry ${ctx.taskId}\`; the release stays done`,
+              details: { image },
+            },
+          );
+        }
+        ctx.log(`image ${image} is not in the registry yet; waiting up to ${section.waitForImageSeconds}s`);
+        return {
+          patch: { imageWaitingSince: since },
+          wait: { reason: `waiting for image ${image} in the registry`, pollMs: ctx.deps.imagePollMs ?? 5_000 },
+        };
+      }
+      if (isCutterError(err) && err.code !== 'CUTTER_BAD_INPUT') {
+        throw new CutterError(err.code, `cannot resolve image ${image}: ${err.message}`, {
+          transient: err.transient,
+          hint: err.hint ?? `retry once the registry answers: \`cutter tasks retry ${ctx.taskId}\``,
+        });
+      }
+      throw err;
+    }
+    ctx.log(`${pinned.requested} is ${pinned.digest}: rolling out ${pinned.pinned}`);
+    return {
+      patch: {
+        build: { image: pinned.pinned },
+        pinned: { requested: pinned.requested, digest: pinned.digest, at: ctx.now().toISOString() },
+        imageWaitingSince: null,
+      },
+    };
+  },
+};
