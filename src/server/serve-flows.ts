@@ -61,6 +61,8 @@ export async function serveFlows(
       notifiers: (config) => createNotifiers(parseNotifySection(config.notify), { env, octokit: github, threads }),
       // The gates before the tag: the dashboard's freeze switch and per-task overrides live in this store.
       readFreezeSwitch: () => readFreeze(store),
+      // The verify step's checklist goes to the audit log, next to `cutter verify` runs.
+      audit: (entry) => store.appendAudit(entry),
       readFreezeOverride: (taskId) => readFreezeOverride(store, taskId),
       ...(poll ? { gatePollMs: poll } : {}),
     },
