@@ -183,6 +183,20 @@ export function servedRepoConfigEnv(): Record<string, string> {
 /** Bounded memo of immutable commit objects (a sha names the same commit forever). */
 const COMMIT_CACHE_LIMIT = 50_000;
 
+/** Bounded memo of object types per repo (`dir\0sha` → type): an object, once there, never changes or leaves. */
+const TYPE_CACHE_LIMIT = 50_000;
+
+/**
+ * A ref name every component of which is plain (letters, digits, `._+-`, no leading dot, no `..`, no `.lock` or `.`
+ * ending) passes `git check-ref-format` by its rules; anything else is left to git itself.
+ */
+function plainlyValidRefName(ref: string): boolean {
+  if (ref.length > 255 || ref.includes('..')) return false;
+  return ref
+    .split('/')
+    .every((part) => /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/.test(part) && !part.endsWith('.lock') && !part.endsWith('.'));
+}
+
 export class GitStore {
   /**
    * Ref listings per repo, read from git's own ref files and validated against their stamps on every read, so
@@ -194,6 +208,7 @@ export class GitStore {
     (sha, raw) => this.rememberCommit(parseCommitObject(sha, raw.toString('utf8'))),
   );
   private readonly commitCache = new Map<string, GitCommitObject>();
+  private readonly typeCache = new Map<string, string>();
   /** Commit reads of one turn, answered with one `git cat-file --batch` per shared object store. */
   private readonly commitBatch = new TickBatch<{ dir: string; sha: string }, GitCommitObject | null>((asks) =>
     this.loadCommits(asks),
@@ -253,6 +268,8 @@ export class GitStore {
   /** Resolve a branch, tag, ref or sha to a commit sha; null when it names nothing. */
   async resolveCommit(owner: string, name: string, rev: string): Promise<string | null> {
     if (!rev || rev.startsWith('-') || /[\s\0]/.test(rev)) return null;
+    // A full commit sha names itself: read it (batched, cached) instead of one `rev-parse` per ask.
+    if (SHA_RE.test(rev) && (await this.readCommit(owner, name, rev))) return rev;
     const { code, stdout } = await this.git(
       owner,
       name,
@@ -321,8 +338,17 @@ export class GitStore {
 
   async objectType(owner: string, name: string, sha: string): Promise<string | null> {
     if (!SHA_RE.test(sha)) return null;
+    const key = `${this.path(owner, name)}\0${sha}`;
+    const known = this.typeCache.get(key) ?? (this.commitCache.has(sha) ? 'commit' : undefined);
+    if (known) return known;
     const [o] = await this.readObjects(owner, name, [sha]);
+    if (o) this.rememberType(key, o.type);
     return o?.type ?? null;
+  }
+
+  private rememberType(key: string, type: string): void {
+    if (this.typeCache.size >= TYPE_CACHE_LIMIT) this.typeCache.clear();
+    this.typeCache.set(key, type);
   }
 
   /** Commit shas reachable from `tip`, newest first (git's default order), paged. */
@@ -361,6 +387,7 @@ export class GitStore {
   /** Is this a valid full ref name (`refs/…`) by git's own rules? */
   async isValidRefName(ref: string): Promise<boolean> {
     if (!ref.startsWith('refs/') || /[\s\0-\x1f\x7f]/.test(ref)) return false;
+    if (plainlyValidRefName(ref)) return true;
     const { code } = await runGit(this.root, ['check-ref-format', ref], { okCodes: [1, 128] });
     return code === 0;
   }
@@ -385,10 +412,17 @@ export class GitStore {
 
   /** Write an annotated tag object with `git mktag` (which checks it) and return its sha. */
   async mktag(owner: string, name: string, t: Omit<GitTagObject, 'sha'>): Promise<string> {
+    return (await this.writeTag(owner, name, t)).sha;
+  }
+
+  /** `mktag`, answering with the tag object as written (parsed from the bytes git stored, no read back). */
+  async writeTag(owner: string, name: string, t: Omit<GitTagObject, 'sha'>): Promise<GitTagObject> {
     const when = Math.floor(Date.parse(t.tagger.date) / 1000);
     const body = `object ${t.object}\ntype ${t.type}\ntag ${t.tag}\ntagger ${t.tagger.name} <${t.tagger.email}> ${when} +0000\n\n${t.message.endsWith('\n') || t.message === '' ? t.message : `${t.message}\n`}`;
     const { stdout } = await this.git(owner, name, ['mktag'], { input: body });
-    return stdout.toString('utf8').trim();
+    const sha = stdout.toString('utf8').trim();
+    this.rememberType(`${this.path(owner, name)}\0${sha}`, 'tag');
+    return parseTagObject(sha, body);
   }
 
   /** Create a commit object for a tree with given parents and identity. */
@@ -504,7 +538,7 @@ export class GitStore {
     return o && o.type === 'blob' ? Buffer.from(o.content) : null;
   }
 
-  /** Files changed between two commits with line stats (for compare and commit views). */
+  /** Files changed between two commits with line stats (for compare and commit views), from one `diff-tree`. */
   async diffStat(
     owner: string,
     name: string,
@@ -512,31 +546,41 @@ export class GitStore {
     to: string,
   ): Promise<{ filename: string; additions: number; deletions: number; status: string; sha: string }[]> {
     const base = from ?? (await this.emptyTree(owner, name));
-    const [{ stdout: num }, { stdout: raw }] = await Promise.all([
-      this.git(owner, name, ['diff-tree', '-r', '--numstat', '-z', '--no-renames', base, to]),
-      this.git(owner, name, ['diff-tree', '-r', '-z', '--no-renames', base, to]),
+    const { stdout } = await this.git(owner, name, [
+      'diff-tree',
+      '-r',
+      '-z',
+      '--no-renames',
+      '--raw',
+      '--numstat',
+      base,
+      to,
     ]);
+    // `--raw` records come first as `:meta\0path\0`, then `--numstat` ones as `added\tdeleted\tpath\0`.
+    const parts = stdout.toString('utf8').split('\0');
+    const raw: Array<{ meta: string[]; file: string }> = [];
     const stats = new Map<string, [number, number]>();
-    for (const rec of num.toString('utf8').split('\0').filter(Boolean)) {
-      const [a = '0', d = '0', file = ''] = rec.split('\t');
-      stats.set(file, [a === '-' ? 0 : Number(a), d === '-' ? 0 : Number(d)]);
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] ?? '';
+      if (part.startsWith(':')) {
+        raw.push({ meta: part.split(' '), file: parts[i + 1] ?? '' });
+        i++;
+        continue;
+      }
+      const m = /^(\d+|-)\t(\d+|-)\t([\s\S]*)$/.exec(part);
+      if (m) stats.set(m[3] ?? '', [m[1] === '-' ? 0 : Number(m[1]), m[2] === '-' ? 0 : Number(m[2])]);
     }
-    const parts = raw.toString('utf8').split('\0').filter(Boolean);
-    const out = [];
-    for (let i = 0; i + 1 < parts.length; i += 2) {
-      const meta = (parts[i] ?? '').split(' ');
-      const file = parts[i + 1] ?? '';
+    return raw.map(({ meta, file }) => {
       const letter = (meta[4] ?? 'M')[0];
       const [additions, deletions] = stats.get(file) ?? [0, 0];
-      out.push({
+      return {
         filename: file,
         additions,
         deletions,
         status: letter === 'A' ? 'added' : letter === 'D' ? 'removed' : 'modified',
         sha: letter === 'D' ? (meta[2] ?? ZERO_SHA) : (meta[3] ?? ZERO_SHA),
-      });
-    }
-    return out;
+      };
+    });
   }
 
   private async emptyTree(owner: string, name: string): Promise<string> {

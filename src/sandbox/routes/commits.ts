@@ -80,14 +80,15 @@ export const commitRoutes: RouteDef<Services>[] = [
       if (!base || !head) throw notFound();
       const mergeBase = await git.mergeBase(owner, name, base, head);
       if (!mergeBase) throw notFound();
-      const [ahead, behind] = await Promise.all([
-        git.countCommits(owner, name, [`${base}..${head}`]),
-        git.countCommits(owner, name, [`${head}..${base}`]),
+      // GitHub lists compare commits oldest first and caps an unpaged answer at 250. The list is `base..head`, so
+      // its length is ahead_by; behind_by is 0 without counting when base is the merge base (head contains it).
+      const [all, behind] = await Promise.all([
+        git.revList(owner, name, [`${base}..${head}`]).then((l) => l.reverse()),
+        mergeBase === base ? 0 : git.countCommits(owner, name, [`${head}..${base}`]),
       ]);
+      const ahead = all.length;
       const status =
         ahead === 0 && behind === 0 ? 'identical' : behind === 0 ? 'ahead' : ahead === 0 ? 'behind' : 'diverged';
-      // GitHub lists compare commits oldest first and caps an unpaged answer at 250.
-      const all = (await git.revList(owner, name, [`${base}..${head}`])).reverse();
       const paging = ctx.query.has('page') || ctx.query.has('per_page');
       const p = pageParams(ctx.query, 250);
       const slice = paging ? all.slice((p.page - 1) * p.perPage, p.page * p.perPage) : all.slice(0, 250);

@@ -179,9 +179,7 @@ export const gitDataRoutes: RouteDef<Services>[] = [
           : { name: ctx.login, email: `${ctx.login}@users.noreply.sandbox`, date: ctx.sandbox.nowIso() };
       if (/[<>\n]/.test(tagger.name + tagger.email))
         throw unprocessable('Validation Failed', [{ resource: 'Tag', field: 'tagger', code: 'invalid' }]);
-      const sha = await ctx.sandbox.git.mktag(owner, name, { object, type, tag, tagger, message });
-      const t = await ctx.sandbox.git.readTag(owner, name, sha);
-      if (!t) throw new HttpError(500, 'tag object was not written');
+      const t = await ctx.sandbox.git.writeTag(owner, name, { object, type, tag, tagger, message });
       const body = gitTag(ctx.sandbox.links, owner, name, t);
       return { status: 201, body, headers: { location: body.url } };
     },
