@@ -1,5 +1,7 @@
 // Release assets through the GitHub API: list, download and upload (idempotent by name; an existing asset is never replaced).
 
+import { createHash } from 'node:crypto';
+import type { ReadableStream } from 'node:stream/web';
 import { CutterError } from '../core/errors.js';
 import type { GitHubClient } from '../github/client.js';
 import type { RepoRef } from '../github/repo-api.js';
@@ -33,6 +35,45 @@ export async function downloadAsset(gh: GitHubClient, repo: RepoRef, assetId: nu
   if (Buffer.isBuffer(data)) return data;
   if (typeof data === 'string') return Buffer.from(data);
   throw new CutterError('CUTTER_GITHUB_ERROR', `asset ${assetId} download gave no bytes`);
+}
+
+export interface StreamedAsset {
+  /** Hex SHA-256 of the bytes as they arrived. */
+  sha256: string;
+  size: number;
+  /** The bytes, only when asked for (signatures, checksums, SBOM); a binary is hashed and let go. */
+  bytes: Buffer | null;
+}
+
+/**
+ * Download an asset as a stream, hashing each chunk as it arrives: no whole-body copies through fetch's
+ * `arrayBuffer()`, and memory stays flat for large binaries that verify only needs the digest of.
+ */
+export async function streamAsset(
+  gh: GitHubClient,
+  repo: RepoRef,
+  assetId: number,
+  keep: boolean,
+): Promise<StreamedAsset> {
+  const res = await gh.rest.repos.getReleaseAsset({
+    owner: repo.owner,
+    repo: repo.name,
+    asset_id: assetId,
+    headers: { accept: 'application/octet-stream' },
+    request: { parseSuccessResponseBody: false },
+  });
+  const body = res.data as unknown as ReadableStream<Uint8Array> | null;
+  const hash = createHash('sha256');
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (body) {
+    for await (const chunk of body) {
+      hash.update(chunk);
+      size += chunk.byteLength;
+      if (keep) chunks.push(chunk);
+    }
+  }
+  return { sha256: hash.digest('hex'), size, bytes: keep ? Buffer.concat(chunks, size) : null };
 }
 
 /** Upload `name` unless an asset of that name exists with the same bytes; a different one is a conflict, never replaced. */

@@ -10,7 +10,7 @@ import { parseChecksums, sha256Hex } from './checksums.js';
 import { cosignTag, readImageAttachments, simpleSigningPayload } from './image-attachments.js';
 import { INTOTO_PAYLOAD_TYPE, provenanceCommit, provenanceSubject, type Statement } from './provenance.js';
 import { type RegistryClient, repositoryOf } from './registry-client.js';
-import { downloadAsset, listAssets } from './release-assets.js';
+import { type AssetInfo, listAssets, type StreamedAsset, streamAsset } from './release-assets.js';
 import { validateSbom } from './sbom.js';
 import { parseBundle } from './signing-key.js';
 import { bundleProblem, dssePayload, type TrustedKeys } from './verify-bundle.js';
@@ -63,6 +63,20 @@ async function tagCommit(gh: GitHubClient, repo: RepoRef, tag: string): Promise<
   }
 }
 
+async function releaseByTag(
+  gh: GitHubClient,
+  repo: RepoRef,
+  tag: string,
+): Promise<{ id: number; body: string | null | undefined; draft: boolean; target_commitish: string } | null> {
+  try {
+    const { data } = await gh.rest.repos.getReleaseByTag({ owner: repo.owner, repo: repo.name, tag });
+    return { id: data.id, body: data.body, draft: data.draft, target_commitish: data.target_commitish };
+  } catch (err) {
+    if (githubStatus(err) === 404) return null;
+    throw err;
+  }
+}
+
 function pass(check: CheckName, detail: string): CheckResult {
   return { check, ok: true, detail };
 }
@@ -70,19 +84,40 @@ function fail(check: CheckName, detail: string): CheckResult {
   return { check, ok: false, detail };
 }
 
+/** Assets verify needs the bytes of; every other one it only hashes. */
+const keepBytes = (name: string) => !coveredByChecksums(name) || name === SUPPLY_ASSETS.sbom;
+const DOWNLOADS_AT_ONCE = 6;
+
+/**
+ * Start streaming every asset, a few at a time and the smallest first (the signatures and the SBOM the checks need
+ * before the binaries); each name maps to its own promise so a check waits only for what it reads.
+ */
+function fetchAssets(gh: GitHubClient, repo: RepoRef, assets: AssetInfo[]): Map<string, Promise<StreamedAsset>> {
+  const queue = [...assets].sort((a, b) => a.size - b.size);
+  const settle = new Map<string, { resolve: (a: StreamedAsset) => void; reject: (e: unknown) => void }>();
+  const out = new Map<string, Promise<StreamedAsset>>();
+  for (const a of queue) {
+    const promise = new Promise<StreamedAsset>((resolve, reject) => settle.set(a.name, { resolve, reject }));
+    promise.catch(() => {}); // awaited by the check that reads it; an unread failure must not crash the process
+    out.set(a.name, promise);
+  }
+  const worker = async () => {
+    for (let a = queue.shift(); a; a = queue.shift()) {
+      const done = settle.get(a.name);
+      await streamAsset(gh, repo, a.id, keepBytes(a.name)).then(done?.resolve, done?.reject);
+    }
+  };
+  for (let i = 0; i < DOWNLOADS_AT_ONCE; i++) void worker();
+  return out;
+}
+
 export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
   const { gh, repo, tag, keys } = input;
   const checks: CheckResult[] = [];
   const report = () => ({ repo: `${repo.owner}/${repo.name}`, tag, ok: checks.every((c) => c.ok), checks });
 
-  const tagged = await tagCommit(gh, repo, tag);
-  let release: { id: number; body: string | null | undefined; draft: boolean; target_commitish: string } | null = null;
-  try {
-    const { data } = await gh.rest.repos.getReleaseByTag({ owner: repo.owner, repo: repo.name, tag });
-    release = { id: data.id, body: data.body, draft: data.draft, target_commitish: data.target_commitish };
-  } catch (err) {
-    if (githubStatus(err) !== 404) throw err;
-  }
+  // The tag and the release are independent reads: one round trip, not two.
+  const [tagged, release] = await Promise.all([tagCommit(gh, repo, tag), releaseByTag(gh, repo, tag)]);
   if (!release) {
     if (typeof tagged === 'string') checks.push(fail('tag', tagged));
     checks.push(fail('release', `no GitHub release for ${tag}`));
@@ -96,16 +131,10 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
 
   const assets = await listAssets(gh, repo, release.id);
   const byName = new Map(assets.map((a) => [a.name, a]));
-  const cache = new Map<string, Buffer>();
+  const fetched = fetchAssets(gh, repo, assets);
   const read = async (name: string): Promise<Buffer | null> => {
-    const a = byName.get(name);
-    if (!a) return null;
-    let bytes = cache.get(name);
-    if (!bytes) {
-      bytes = await downloadAsset(gh, repo, a.id);
-      cache.set(name, bytes);
-    }
-    return bytes;
+    const pending = fetched.get(name);
+    return pending ? (await pending).bytes : null;
   };
   const readBundle = async (name: string): Promise<Bundle | string> => {
     const bytes = await read(name);
@@ -116,10 +145,6 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
       return `asset ${name}: ${(err as Error).message}`;
     }
   };
-
-  // Fetch every asset concurrently (4 at a time): the checklist is bound by downloads, not by hashing.
-  const names = assets.map((a) => a.name);
-  for (let i = 0; i < names.length; i += 4) await Promise.all(names.slice(i, i + 4).map((n) => read(n)));
 
   // Provenance first: it names the commit the tag must point at and the digests everything else must match.
   let statement: Statement | null = null;
@@ -140,6 +165,11 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
       }
     }
   }
+
+  // The registry checks need only the provenance: they run while the binaries are still downloading.
+  const imageChecks: CheckResult[] = [];
+  const imageDone = input.image ? checkImage(input, statement, readBundle, imageChecks) : Promise.resolve();
+  imageDone.catch(() => {});
 
   if (typeof tagged === 'string') checks.push(fail('tag', tagged));
   else {
@@ -177,7 +207,7 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
         if (!coveredByChecksums(a.name)) continue;
         const want = sums.get(a.name);
         if (!want) bad.push(`${a.name} not listed`);
-        else if (sha256Hex((await read(a.name)) ?? '') !== want) bad.push(`${a.name} does not match its checksum`);
+        else if ((await fetched.get(a.name))?.sha256 !== want) bad.push(`${a.name} does not match its checksum`);
       }
       for (const name of sums.keys()) if (!byName.has(name)) bad.push(`${name} listed but missing`);
       checks.push(
@@ -208,7 +238,9 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
     );
   }
 
-  if (input.image) await checkImage(input, statement, readBundle, checks);
+  await imageDone;
+  checks.push(...imageChecks);
+  await Promise.allSettled(fetched.values()); // no download outlives the verdict
   return report();
 }
 
