@@ -1,0 +1,258 @@
+// The supply chain wired into cutter serve: a push releases, signs and attests, rolls the image out by digest and
+// verifies, all against the sandbox, Debian's docker-registry and the infra emulator. Plus the policy gate refusing
+// an unsigned image, a missing image, and a registry that answers 500 while a roll-out pins.
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type InfraEmulator, startInfraEmulator } from '../src/sandbox/infra-emulator.js';
+import { type RunningServer, startServe } from '../src/server/serve.js';
+import { silentLogger } from '../src/server/server-logger.js';
+import type { TaskRecord } from '../src/store/types.js';
+import { SUPPLY_ASSETS } from '../src/supply/asset-names.js';
+import { type LocalRegistry, startLocalRegistry } from '../src/supply/local-registry.js';
+import { buildImageLayout, pushImageLayout } from '../src/supply/oci-image.js';
+import { createRegistryClient } from '../src/supply/registry-client.js';
+import { type FaultProxy, startFaultProxy } from '../src/supply/registry-fault-proxy.js';
+import { signingKeyFromPem } from '../src/supply/signing-key.js';
+import { gitOk, type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
+
+const SECRET = 'supply-webhook-secret';
+const API = 'supply-admin-token-123';
+const INFRA_TOKEN = 'supply-infra-token-abcdef';
+const PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+const KEY = signingKeyFromPem(PEM);
+const LOCK = JSON.stringify({
+  lockfileVersion: 3,
+  packages: {
+    '': { name: 'connector', version: '0.0.0' },
+    'node_modules/zod': { version: '4.0.0', integrity: 'sha512-AAAA', license: 'MIT' },
+  },
+});
+
+let h: Harness;
+let emu: InfraEmulator;
+let registry: LocalRegistry;
+let proxy: FaultProxy;
+let server: RunningServer;
+let dbDir: string;
+const images = createRegistryClient({ retries: 1, backoffMs: 5 });
+
+// biome-ignore lint/suspicious/noExplicitAny: task data and API answers are read field by field in assertions
+type Json = Record<string, any>;
+
+async function api(path: string, body?: unknown) {
+  const res = await fetch(`${server.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${API}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+async function finished(id: string, timeoutMs = 120_000): Promise<TaskRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const task = await server.store.getTask(id);
+    if (task && ['done', 'failed', 'cancelled'].includes(task.status)) return task;
+    if (Date.now() > deadline) throw new Error(`task ${id} unfinished: ${task?.status} at ${task?.step}`);
+    await sleep(50);
+  }
+}
+
+async function firstTask(kind: string, key: string, timeoutMs = 120_000): Promise<TaskRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await h.sandbox.webhookDispatcher?.whenIdle();
+    const task = (await server.store.listTasks({ kind })).tasks.find((t) => t.key === key);
+    if (task) return task;
+    if (Date.now() > deadline) throw new Error(`no ${kind} task for ${key}`);
+    await sleep(50);
+  }
+}
+
+async function pushRepo(name: string, files: Record<string, string>, message: string) {
+  await h.octokit.rest.repos.createInOrg({ org: 'acme', name });
+  const work = await h.tmp();
+  await gitOk(work, ['clone', '--quiet', h.remote('acme', name), 'clone']);
+  const dir = join(work, 'clone');
+  await gitOk(dir, ['checkout', '-q', '-B', 'main']);
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  await gitOk(dir, ['add', '.']);
+  await gitOk(dir, ['commit', '-q', '-m', message]);
+  await gitOk(dir, ['push', '-q', 'origin', 'main']);
+}
+
+async function pushImage(host: string, name: string, tag: string, content: string) {
+  const layout = buildImageLayout({ files: { VERSION: content } });
+  // Always into the real registry; `host` is only what the reference names (the fault proxy forwards to it).
+  await pushImageLayout(images, { registry: registry.host, path: `acme/${name}` }, layout, tag);
+  return { ref: `${host}/acme/${name}:${tag}`, digest: layout.manifestDigest };
+}
+
+beforeAll(async () => {
+  [h, emu, registry] = await Promise.all([
+    startSandbox(),
+    startInfraEmulator({ token: INFRA_TOKEN }),
+    startLocalRegistry(),
+  ]);
+  proxy = await startFaultProxy(registry.url);
+  dbDir = await mkdtemp(join(tmpdir(), 'cutter-supply-flow-'));
+  server = await startServe({
+    db: join(dbDir, 'cutter.db'),
+    port: 0,
+    env: {
+      CUTTER_WEBHOOK_SECRET: SECRET,
+      CUTTER_API_TOKEN: API,
+      CUTTER_ORG: 'acme',
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_API_URL: h.url,
+      INFRA_TOKEN,
+      CUTTER_SIGNING_KEY: PEM,
+    },
+    logger: silentLogger,
+    pollMs: 20,
+  });
+  await h.octokit.rest.orgs.createWebhook({
+    org: 'acme',
+    name: 'web',
+    events: ['push'],
+    config: { url: `${server.url}/webhooks/github`, content_type: 'json', secret: SECRET },
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  await proxy?.close();
+  await Promise.all([h?.close(), emu?.close(), registry?.stop()]);
+  await rm(dbDir, { recursive: true, force: true });
+});
+
+const deploy = (host: string) => [
+  'deploy:',
+  `  image: "${host}/acme/{repo}:{version}"`,
+  `  driver: { type: infra-api, baseUrl: "${emu.url}", auth: { env: INFRA_TOKEN } }`,
+];
+
+describe('the supply chain in the release and roll-out flows', { timeout: 300_000 }, () => {
+  const REPO = 'connector-sup';
+
+  it('push → release → SBOM, signatures and provenance → roll-out by digest → verify ✔, audited', async () => {
+    const image = await pushImage(registry.host, REPO, '1.0.0', 'connector-sup 1.0.0\n');
+    await pushRepo(
+      REPO,
+      {
+        '.cutter.yml': [
+          ...deploy(registry.host),
+          'supply:',
+          '  require: [signature, sbom, provenance]',
+          '  signingKey: { env: CUTTER_SIGNING_KEY }',
+          '  publicKeys: [keys/release.pub]',
+          '',
+        ].join('\n'),
+        'keys/release.pub': KEY.publicKeyPem,
+        'package-lock.json': LOCK,
+      },
+      'feat: the first feature',
+    );
+    const release = await finished((await firstTask('release', `acme/${REPO}`)).id);
+    expect([release.status, release.error?.message ?? null]).toEqual(['done', null]);
+    const data = release.data as Json;
+    expect(data['release']['supply']).toMatchObject({
+      image: image.ref,
+      digest: image.digest,
+      pinned: `${registry.host}/acme/${REPO}@${image.digest}`,
+    });
+    expect(data['release']['verified']['ok']).toBe(true);
+    expect(data['release']['verified']['checks'].map((c: Json) => c['check']).sort()).toEqual(
+      ['checksums', 'checksums-signature', 'image', 'image-signature', 'provenance', 'release', 'sbom', 'tag'].sort(),
+    );
+    const steps = (await server.store.listStepLog(release.id)).map((s) => s.step);
+    expect(steps.slice(-4)).toEqual(['supply', 'chain-rollout', 'notify', 'verify']);
+
+    const { data: rel } = await h.octokit.rest.repos.getReleaseByTag({ owner: 'acme', repo: REPO, tag: 'v1.0.0' });
+    expect(rel.assets.map((a) => a.name).sort()).toEqual(
+      [
+        SUPPLY_ASSETS.sbom,
+        SUPPLY_ASSETS.checksums,
+        SUPPLY_ASSETS.checksumsBundle,
+        SUPPLY_ASSETS.imageBundle,
+        SUPPLY_ASSETS.provenance,
+      ].sort(),
+    );
+    const hex = image.digest.slice('sha256:'.length);
+    const tags = await images.listTags({ registry: registry.host, path: `acme/${REPO}` });
+    expect(tags.sort()).toEqual(['1.0.0', `sha256-${hex}.att`, `sha256-${hex}.sbom`, `sha256-${hex}.sig`].sort());
+
+    // The chained roll-out: pinned, through the policy gate, the driver handed the digest and never the tag.
+    const build = await finished((await firstTask('build', `acme/${REPO}`)).id);
+    expect([build.status, build.error?.message ?? null]).toEqual(['done', null]);
+    expect((build.data as Json)['pinned']).toMatchObject({ requested: image.ref, digest: image.digest });
+    expect((build.data as Json)['policy']['required']).toEqual(['signature', 'sbom', 'provenance']);
+    expect(emu.updates(REPO).map((u) => u.image)).toEqual([`${registry.host}/acme/${REPO}@${image.digest}`]);
+
+    const audit = await server.store.listAudit({ target: `acme/${REPO}@v1.0.0` });
+    expect(audit.map((a) => [a.action, (a.details as Json)['ok']])).toEqual([['release.verify', true]]);
+  });
+
+  it('the policy gate refuses an unsigned image, naming what it lacks; nothing reaches the driver', async () => {
+    const bare = await pushImage(registry.host, REPO, '0.9.0-unsigned', 'unsigned\n');
+    const { status, body } = await api('/api/builds', {
+      build: { type: 'connector', connectorId: REPO, repo: `acme/${REPO}`, image: bare.ref },
+    });
+    expect(status).toBe(202);
+    const task = await finished(body['task']['id']);
+    expect(task.status).toBe('failed');
+    expect(task.step).toBe('image-policy');
+    expect(task.error?.message).toContain(`${registry.host}/acme/${REPO}@${bare.digest}`);
+    expect(task.error?.message).toMatch(/signature \(none stored\), provenance \(none stored\), sbom \(none stored\)/);
+    expect(emu.updates(REPO).map((u) => u.image)).not.toContain(expect.stringContaining(bare.digest));
+  });
+
+  it('a missing image fails the roll-out naming the reference; a registry 500 is retried, then fails clearly; retry works', async () => {
+    const FLAKY = 'connector-flaky';
+    await pushRepo(
+      FLAKY,
+      { '.cutter.yml': [...deploy(proxy.host), 'supply:', '  waitForImageSeconds: 0', ''].join('\n') },
+      'chore: config only',
+    );
+    const missing = `${proxy.host}/acme/${FLAKY}:9.9.9`;
+    const gone = await api('/api/builds', {
+      build: { type: 'connector', connectorId: FLAKY, repo: `acme/${FLAKY}`, image: missing },
+    });
+    const lost = await finished(gone.body['task']['id']);
+    expect([lost.status, lost.step]).toEqual(['failed', 'pin-image']);
+    expect(lost.error?.message).toContain(`image ${missing} not found in the registry`);
+
+    const image = await pushImage(proxy.host, FLAKY, '2.0.0', 'flaky 2.0.0\n');
+    const before = proxy.seen.length;
+    proxy.fail(1_000, { status: 500 });
+    const { body } = await api('/api/builds', {
+      build: { type: 'connector', connectorId: FLAKY, repo: `acme/${FLAKY}`, image: image.ref },
+    });
+    const failed = await finished(body['task']['id']);
+    expect([failed.status, failed.step]).toEqual(['failed', 'pin-image']);
+    expect(failed.error?.message).toMatch(
+      new RegExp(`cannot resolve image ${image.ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: registry .* answered 500`),
+    );
+    // the client retried within each attempt and the engine ran the step again
+    expect(proxy.seen.length - before).toBeGreaterThanOrEqual(4);
+    expect(emu.updates(FLAKY)).toEqual([]);
+
+    proxy.fail(0, { status: 500 });
+    const retried = await api(`/api/tasks/${failed.id}/retry`, {});
+    expect(retried.status).toBeLessThan(300);
+    const done = await finished(failed.id);
+    expect([done.status, done.error?.message ?? null]).toEqual(['done', null]);
+    expect(emu.updates(FLAKY).map((u) => u.image)).toEqual([`${proxy.host}/acme/${FLAKY}@${image.digest}`]);
+  });
+});
