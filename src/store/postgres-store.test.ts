@@ -67,6 +67,33 @@ describe('PostgresStore schema', () => {
     );
     expect(rows).toEqual([{ queue_name: 'acme/x', key: `task:${result.taskId}` }]);
   });
+
+  it('stores delivery, task and job in one statement: a second hook with the same push lands on the same task', async () => {
+    const store = await fresh();
+    const push = { kind: 'release', key: 'acme/y', data: { push: { after: 'abc' } }, dedupeKey: 'push:acme/y:abc' };
+    const text = '{"after":"abc",  "n":1.50}';
+    const ingest = (id: string) =>
+      store.ingestDelivery(
+        { id, event: 'push', payload: JSON.parse(text), payloadJson: text, receivedAt: new Date() },
+        push,
+      );
+    const first = await ingest('hook-1');
+    // Both hooks' deliveries at once, then each again: one task, one job, every delivery pointing at the task.
+    const more = await Promise.all([ingest('hook-2'), ingest('hook-3'), ingest('hook-2'), ingest('hook-1')]);
+    expect(first).toEqual({ duplicate: false, taskId: expect.any(String) });
+    expect(more.map((r) => r.taskId)).toEqual([first.taskId, first.taskId, first.taskId, first.taskId]);
+    expect(more.filter((r) => !r.duplicate)).toHaveLength(2);
+    const deliveries = await store.pool.query('SELECT id, task_id FROM cutter.deliveries ORDER BY id');
+    expect(deliveries.rows.map((r) => [r.id, r.task_id === first.taskId])).toEqual([
+      ['hook-1', true],
+      ['hook-2', true],
+      ['hook-3', true],
+    ]);
+    expect((await store.listTasks()).tasks).toHaveLength(1);
+    const jobs = await store.pool.query('SELECT key FROM graphile_worker.jobs');
+    expect(jobs.rows).toEqual([{ key: `task:${first.taskId}` }]);
+    expect((await store.getDelivery('hook-1'))?.payload).toEqual({ after: 'abc', n: 1.5 });
+  });
 });
 
 storeContract('PostgresStore', {

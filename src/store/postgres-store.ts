@@ -675,26 +675,84 @@ export class PostgresStore implements Store {
 
   async ingestDelivery(delivery: Delivery, enqueue?: NewTask): Promise<IngestResult> {
     if (!delivery.id) throw new CutterError('CUTTER_BAD_INPUT', 'a delivery needs an id (X-GitHub-Delivery)');
-    return this.tx(async (c): Promise<IngestResult> => {
-      // The insert decides: a concurrent twin waits on the primary key, then finds the row and is a duplicate.
-      const inserted = await c.query(
-        `INSERT INTO cutter.deliveries (id, event, payload, received_at) VALUES ($1, $2, $3::jsonb, $4)
-         ON CONFLICT (id) DO NOTHING`,
-        [delivery.id, delivery.event, JSON.stringify(delivery.payload ?? null), delivery.receivedAt.getTime()],
-      );
-      if (inserted.rowCount === 0) {
-        const { rows } = await c.query<{ task_id: string | null }>(
-          'SELECT task_id FROM cutter.deliveries WHERE id = $1',
-          [delivery.id],
-        );
-        const taskId = rows[0]?.task_id ?? null;
-        return taskId ? { duplicate: true, taskId } : { duplicate: true };
-      }
-      if (!enqueue) return { duplicate: false };
-      const { row } = await this.insertTask(c, enqueue, delivery.receivedAt.getTime());
-      await c.query('UPDATE cutter.deliveries SET task_id = $2 WHERE id = $1', [delivery.id, row.id]);
-      return { duplicate: false, taskId: row.id };
+    if (enqueue && (!enqueue.kind || !enqueue.key)) {
+      throw new CutterError('CUTTER_BAD_INPUT', 'a task needs a non-empty kind and key', {
+        hint: 'key is what serializes work, e.g. "owner/repo"',
+      });
+    }
+    const at = delivery.receivedAt.getTime();
+    const candidate = enqueue ? randomUUID() : null;
+    const runAfter = enqueue?.runAfter ? enqueue.runAfter.getTime() : at;
+    // One statement, so one round trip and its own transaction: the delivery, its task and the task's job are
+    // stored together or not at all. The insert of the delivery decides: a concurrent twin waits on the primary
+    // key, then inserts nothing and is a duplicate.
+    const { rows } = await this.pool.query<{
+      stored: boolean;
+      task_id: string | null;
+      seen_task_id: string | null;
+      tasks: number;
+    }>({
+      name: this.dispatchJobs ? 'cutter_ingest_job' : 'cutter_ingest',
+      text: `WITH existing AS (SELECT id FROM cutter.tasks WHERE dedupe_key = $8),
+         d AS (INSERT INTO cutter.deliveries (id, event, payload, received_at, task_id)
+               VALUES ($1, $2, $3::jsonb, $4, CASE WHEN $5::text IS NULL THEN NULL
+                                                   ELSE COALESCE((SELECT id FROM existing), $5::text) END)
+               ON CONFLICT (id) DO NOTHING RETURNING task_id),
+         t AS (INSERT INTO cutter.tasks (id, kind, key, status, data, parent_id, dedupe_key, run_after, created_at,
+                                        updated_at)
+               SELECT $5::text, $6, $7, 'queued', $9::jsonb, $10, $8, $11, $4, $4
+               WHERE $5::text IS NOT NULL AND EXISTS (SELECT 1 FROM d) AND NOT EXISTS (SELECT 1 FROM existing)
+               ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, key, run_after)
+         ${
+           this.dispatchJobs
+             ? `, j AS (SELECT graphile_worker.add_job('${TASK_JOB}', json_build_object('taskId', t.id), queue_name => t.key,
+                        run_at => to_timestamp(t.run_after::double precision / 1000), job_key => 'task:' || t.id,
+                        max_attempts => 25) FROM t)`
+             : ''
+         }
+         SELECT EXISTS (SELECT 1 FROM d) AS stored, (SELECT task_id FROM d) AS task_id,
+                (SELECT task_id FROM cutter.deliveries WHERE id = $1) AS seen_task_id
+                ${this.dispatchJobs ? ', (SELECT COUNT(*) FROM j) AS jobs' : ''}, (SELECT COUNT(*) FROM t) AS tasks`,
+      values: [
+        delivery.id,
+        delivery.event,
+        delivery.payloadJson ?? JSON.stringify(delivery.payload ?? null),
+        at,
+        candidate,
+        enqueue?.kind ?? null,
+        enqueue?.key ?? null,
+        enqueue?.dedupeKey ?? null,
+        enqueue ? storedData(enqueue.data ?? {}) : null,
+        enqueue?.parentId ?? null,
+        runAfter,
+      ],
     });
+    const row = rows[0];
+    if (!row?.stored) {
+      // A duplicate. A twin still in flight when this statement began is not in its snapshot: look again.
+      const taskId =
+        row?.seen_task_id ??
+        (
+          await this.pool.query<{ task_id: string | null }>('SELECT task_id FROM cutter.deliveries WHERE id = $1', [
+            delivery.id,
+          ])
+        ).rows[0]?.task_id ??
+        null;
+      return taskId ? { duplicate: true, taskId } : { duplicate: true };
+    }
+    if (!enqueue || !row.task_id) return { duplicate: false };
+    if (row.task_id === candidate && row.tasks === 0) {
+      // A task with the same dedupe key was committed by a concurrent ingest after this statement's snapshot:
+      // point the delivery at that one (the rare race; the common duplicate push is found in the snapshot).
+      const { rows: fixed } = await this.pool.query<{ task_id: string }>(
+        `UPDATE cutter.deliveries SET task_id = (SELECT id FROM cutter.tasks WHERE dedupe_key = $2)
+         WHERE id = $1 RETURNING task_id`,
+        [delivery.id, enqueue.dedupeKey ?? null],
+      );
+      const taskId = fixed[0]?.task_id;
+      return taskId ? { duplicate: false, taskId } : { duplicate: false };
+    }
+    return { duplicate: false, taskId: row.task_id };
   }
 
   async getDelivery(id: string): Promise<DeliveryRecord | null> {
