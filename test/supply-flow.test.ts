@@ -204,6 +204,48 @@ describe('the supply chain in the release and roll-out flows', { timeout: 300_00
     expect(audit.map((a) => [a.action, (a.details as Json)['ok']])).toEqual([['release.verify', true]]);
   });
 
+  it('a ✖ in the verify step fails the task with the reason, the release stays published, and tasks retry re-checks', async () => {
+    const NAME = 'connector-badkey';
+    const trusted = join(dbDir, 'trusted.pub');
+    const other = signingKeyFromPem(
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    );
+    await writeFile(trusted, other.publicKeyPem);
+    await pushRepo(
+      NAME,
+      {
+        '.cutter.yml': [
+          'supply:',
+          '  signingKey: { env: CUTTER_SIGNING_KEY }',
+          `  publicKeys: [${JSON.stringify(trusted)}]`,
+          '',
+        ].join('\n'),
+        'package-lock.json': LOCK,
+      },
+      'feat: signed by a key nobody trusts yet',
+    );
+    const task = await finished((await firstTask('release', `acme/${NAME}`)).id);
+    expect([task.status, task.step, task.error?.code]).toEqual(['failed', 'verify', 'CUTTER_REFUSED']);
+    expect(task.error?.message).toMatch(/release v1\.0\.0 is NOT verified: .*✖ provenance: .*not a trusted key/);
+    expect((task.data as Json)['release']['verified']).toBeUndefined();
+    const { data: rel } = await h.octokit.rest.repos.getReleaseByTag({ owner: 'acme', repo: NAME, tag: 'v1.0.0' });
+    expect(rel.draft).toBe(false);
+    expect(rel.assets.map((a) => a.name)).toContain(SUPPLY_ASSETS.provenance);
+    // no image configured: only release assets, and the checklist has no image lines
+    expect(rel.assets.map((a) => a.name)).not.toContain(SUPPLY_ASSETS.imageBundle);
+
+    await writeFile(trusted, KEY.publicKeyPem);
+    expect((await api(`/api/tasks/${task.id}/retry`, {})).status).toBeLessThan(300);
+    const done = await finished(task.id);
+    expect([done.status, done.error?.message ?? null]).toEqual(['done', null]);
+    expect((done.data as Json)['release']['verified']['ok']).toBe(true);
+    const audit = await server.store.listAudit({ target: `acme/${NAME}@v1.0.0` });
+    expect(audit.map((a) => [a.action, (a.details as Json)['ok']])).toEqual([
+      ['release.verify', true],
+      ['release.verify', false],
+    ]);
+  });
+
   it('the policy gate refuses an unsigned image, naming what it lacks; nothing reaches the driver', async () => {
     const bare = await pushImage(registry.host, REPO, '0.9.0-unsigned', 'unsigned\n');
     const { status, body } = await api('/api/builds', {
