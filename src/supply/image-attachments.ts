@@ -10,7 +10,12 @@ import { bundleText, parseBundle, signBlob } from './signing-key.js';
 
 export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
 export const DSSE_ENVELOPE = 'application/vnd.dsse.envelope.v1+json';
+/** Annotation keys cosign reads on a signature or attestation layer (cosign specs/SIGNATURE_SPEC.md). */
 export const COSIGN_SIGNATURE = 'dev.cosignproject.cosign/signature';
+export const COSIGN_CERTIFICATE = 'dev.sigstore.cosign/certificate';
+export const COSIGN_CHAIN = 'dev.sigstore.cosign/chain';
+/** cosign's Rekor bundle: the signed entry timestamp and what it signs, for offline transparency-log checks. */
+export const COSIGN_REKOR_BUNDLE = 'dev.sigstore.cosign/bundle';
 /** The whole Sigstore bundle rides along, so a verifier needs nothing but the registry. */
 export const BUNDLE_ANNOTATION = 'dev.sigstore.bundle.v0.3+json';
 
@@ -35,6 +40,46 @@ export function simpleSigningPayload(repository: string, digest: string): Buffer
   );
 }
 
+function pem(der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/**
+ * The annotations cosign reads next to a signature: the base64 signature (cosign requires the key even when empty,
+ * as on attestation layers whose signature lives in the DSSE envelope), and for keyless bundles the Fulcio
+ * certificate, its chain and the Rekor entry in cosign's own bundle shape.
+ */
+export function cosignAnnotations(bundle: Bundle): Record<string, string> {
+  const out: Record<string, string> = {
+    [COSIGN_SIGNATURE]:
+      bundle.content.$case === 'messageSignature' ? bundle.content.messageSignature.signature.toString('base64') : '',
+  };
+  const material = bundle.verificationMaterial.content;
+  const certs =
+    material.$case === 'certificate'
+      ? [material.certificate.rawBytes]
+      : material.$case === 'x509CertificateChain'
+        ? material.x509CertificateChain.certificates.map((c) => c.rawBytes)
+        : [];
+  const [leaf, ...chain] = certs;
+  if (leaf) out[COSIGN_CERTIFICATE] = pem(leaf);
+  if (chain.length) out[COSIGN_CHAIN] = chain.map(pem).join('');
+  const entry = bundle.verificationMaterial.tlogEntries[0];
+  if (entry?.inclusionPromise) {
+    out[COSIGN_REKOR_BUNDLE] = JSON.stringify({
+      SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp.toString('base64'),
+      Payload: {
+        body: entry.canonicalizedBody.toString('base64'),
+        integratedTime: Number(entry.integratedTime),
+        logIndex: Number(entry.logIndex),
+        logID: entry.logId.keyId.toString('hex'),
+      },
+    });
+  }
+  return out;
+}
+
 /** Sign the image digest and store it at `.sig`; returns the bundle (also a release asset). */
 export async function attachImageSignature(
   client: RegistryClient,
@@ -44,13 +89,11 @@ export async function attachImageSignature(
 ): Promise<Bundle> {
   const payload = simpleSigningPayload(`${repo.registry}/${repo.path}`, digest);
   const bundle = await signBlob(signer, payload);
-  const signature =
-    bundle.content.$case === 'messageSignature' ? bundle.content.messageSignature.signature.toString('base64') : '';
   await pushArtifact(client, repo, cosignTag(digest, 'sig'), [
     {
       mediaType: SIMPLE_SIGNING,
       bytes: payload,
-      annotations: { [COSIGN_SIGNATURE]: signature, [BUNDLE_ANNOTATION]: bundleText(bundle) },
+      annotations: { ...cosignAnnotations(bundle), [BUNDLE_ANNOTATION]: bundleText(bundle) },
     },
   ]);
   return bundle;
@@ -70,7 +113,7 @@ export async function attachAttestation(
     {
       mediaType: DSSE_ENVELOPE,
       bytes: envelope,
-      annotations: { predicateType, [BUNDLE_ANNOTATION]: bundleText(bundle) },
+      annotations: { ...cosignAnnotations(bundle), predicateType, [BUNDLE_ANNOTATION]: bundleText(bundle) },
     },
   ]);
 }
