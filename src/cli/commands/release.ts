@@ -4,7 +4,7 @@ import { CutterError } from '../../core/errors.js';
 import { repoWebUrl } from '../../core/github-web-url.js';
 import type { TaskRecord } from '../../store/types.js';
 import type { LocalReleasePlan } from '../local-release-plan.js';
-import { writeOut } from '../write-out.js';
+import { writeJson, writeOut } from '../write-out.js';
 
 interface ReleaseOptions {
   dryRun?: boolean;
@@ -64,15 +64,13 @@ Without --dry-run an existing tag on the same commit is adopted; a tag on anothe
       const remote = typeof opts.push === 'string' ? opts.push : 'origin';
       const plan = await planLocalRelease({ cwd: opts.cwd, ...(opts.date ? { date: checkDate(opts.date) } : {}) });
       if (opts.dryRun) {
-        await writeOut(opts.json ? `${JSON.stringify({ dryRun: true, ...planToJson(plan) })}\n` : planToText(plan));
+        if (opts.json) await writeJson({ dryRun: true, ...planToJson(plan) });
+        else await writeOut(planToText(plan));
         return;
       }
       if (plan.nextVersion === null || plan.nextTag === null) {
-        await writeOut(
-          opts.json
-            ? `${JSON.stringify({ dryRun: false, ...planToJson(plan), tag: null })}\n`
-            : `${planToText(plan)}Nothing to release: no tag created.\n`,
-        );
+        if (opts.json) await writeJson({ dryRun: false, ...planToJson(plan), tag: null });
+        else await writeOut(`${planToText(plan)}Nothing to release: no tag created.\n`);
         return;
       }
       if (!plan.branchReleases) {
@@ -88,7 +86,7 @@ Without --dry-run an existing tag on the same commit is adopted; a tag on anothe
         pushed = remote;
       }
       if (opts.json) {
-        await writeOut(`${JSON.stringify({ dryRun: false, ...planToJson(plan), tag: { ...created, pushed } })}\n`);
+        await writeJson({ dryRun: false, ...planToJson(plan), tag: { ...created, pushed } });
         return;
       }
       const verb = created.adopted ? 'Adopted existing tag' : 'Created tag';
