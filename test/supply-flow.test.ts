@@ -71,7 +71,10 @@ async function firstTask(kind: string, key: string, timeoutMs = 120_000): Promis
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await h.sandbox.webhookDispatcher?.whenIdle();
-    const task = (await server.store.listTasks({ kind })).tasks.find((t) => t.key === key);
+    // A release's own tag push starts a task too (skipped at classify): never take that one.
+    const task = (await server.store.listTasks({ kind })).tasks.find(
+      (t) => t.key === key && (t.data as Json)['push']?.['ref']?.startsWith('refs/tags/') !== true,
+    );
     if (task) return task;
     if (Date.now() > deadline) throw new Error(`no ${kind} task for ${key}`);
     await sleep(50);

@@ -13,6 +13,7 @@ import { registerFleetRoutes } from './fleet-routes.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
 import type { ServerLogger } from './server-logger.js';
 import { registerSessionAccess } from './session-access.js';
+import { registerVerifyRoutes } from './verify-routes.js';
 
 export interface DashboardOptions {
   engine?: DashboardEngine | undefined;
@@ -51,6 +52,7 @@ export function registerDashboard(app: FastifyInstance, ctx: DashboardContext): 
   registerFleetRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   registerMetricsRoutes(app, ctx);
+  registerVerifyRoutes(app, ctx);
   app.register(fastifyStatic, { root: path.join(WEB_ROOT, 'assets'), prefix: '/assets/', index: false });
   app.register(fastifyStatic, {
     root: CHART_DIST,

@@ -254,6 +254,26 @@ async function loadTask(id) {
     ).childNodes,
   );
   $('step-log').querySelector('tbody').replaceChildren(...log.map(stepRow));
+  await loadVerify(task);
+}
+
+// The release's verify checklist (the flow's last step or `cutter verify`), when one was ever run.
+async function loadVerify(task) {
+  const box = $('verify');
+  const tag = task.kind === 'release' ? task.data.release?.tagged?.tag : null;
+  const repo = task.data.repo;
+  const result = tag && repo
+    ? (await api(`/api/releases/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}/verify?tag=${encodeURIComponent(tag)}`)).result
+    : null;
+  box.hidden = !result;
+  if (!result) return box.replaceChildren();
+  box.replaceChildren(
+    el('h3', {}, `Verify ${tag} `, el('span', { class: `badge ${result.ok ? 'verified' : 'unverified'}` }, result.ok ? 'verified' : 'NOT verified')),
+    el('p', { class: 'muted' }, `${new Date(result.at).toLocaleString()} · ${result.actor}`),
+    el('ul', { class: 'checklist' }, result.checks.map((c) =>
+      el('li', { class: c.ok ? 'ok' : 'bad', 'data-check': c.check }, el('span', { class: 'mark' }, c.ok ? '✔' : '✖'), el('strong', {}, c.check), ` ${c.detail}`),
+    )),
+  );
 }
 
 function stepRow(e) {
