@@ -1,9 +1,11 @@
 // `cutter demo --once`: seeds the sandbox, runs the fleet, starts the server and exits 0 with a summary.
 
+import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { REGISTRY_BINARY } from '../src/supply/local-registry.js';
 import { ensureBuilt } from './support/ensure-built.js';
 import { runCutter } from './support/run-cutter.js';
 
@@ -22,5 +24,13 @@ describe('cutter demo', () => {
     expect(run.stdout).toMatch(/connector-box\s+skipped.*archived/);
     expect(run.stdout).toMatch(/29 repositories, 25 selected: 17 released, 8 skipped, 0 failed/);
     expect(run.stdout).toMatch(/Cutter server\s+http:\/\/127\.0\.0\.1:\d+/);
+    // With Debian's docker-registry, three connectors sign, pin by digest and verify; without it, a note says so.
+    if (existsSync(REGISTRY_BINARY)) {
+      for (const line of ['connector-postgres v1.2.4', 'connector-redis v1.10.0', 'connector-asana v0.9.4']) {
+        expect(run.stdout).toContain(`✔ ${line} verified (8 checks), image 127.0.0.1:`);
+      }
+    } else {
+      expect(run.stdout).toMatch(/Supply chain\s+skipped: .* is not installed/);
+    }
   }, 600_000);
 });

@@ -60,12 +60,28 @@ export async function demoCommand(o: DemoCommandOptions, out = process.stdout, e
       request: fleetRequest({ org: 'acme', dryRun: true, trigger: 'cutter demo (plan)' }),
     });
     out.write(`The plan (dry run, nothing written):\n\n${summaryTable(dryRun.summary?.rows ?? [])}\n\n`);
+    // A few connectors sign their releases and pin their images in a real registry when docker-registry is installed.
+    const { startInfraEmulator } = await import('../../sandbox/infra-emulator.js');
+    const { startDemoSupply } = await import('./demo-supply.js');
+    const infra = await startInfraEmulator({ token: 'demo-infra-token' });
+    closers.push(() => infra.close());
+    const planned = new Map(
+      (dryRun.summary?.rows ?? []).flatMap((r) => (r.outcome === 'planned' && r.nextTag ? [[r.repo, r.nextTag]] : [])),
+    );
+    const supply = await startDemoSupply({ root, githubUrl, token: TOKEN, infra, planned });
+    closers.push(() => supply.stop());
+    out.write(`${supply.lines.join('\n')}\n\n`);
     let last = '';
     const result = await runFleet({
       store,
       concurrency: Number(o.concurrency) || 8,
       limits: pacer.limits,
-      deps: { github, notifiers: () => [] },
+      deps: {
+        github,
+        notifiers: () => [],
+        env: { ...process.env, ...supply.env },
+        audit: (entry) => store.appendAudit(entry),
+      },
       request: fleetRequest({ org: 'acme', trigger: 'cutter demo' }),
       onPlan: (task) => err.write(`fleet run ${task.id}\n`),
       onProgress: (p) => {
@@ -75,10 +91,13 @@ export async function demoCommand(o: DemoCommandOptions, out = process.stdout, e
         err.write(`${line}\n`);
       },
     });
+    const verified = await demoVerifyLines(store, result.summary?.rows ?? [], supply.repos);
     await store.close();
     const summary = result.summary;
     out.write(`\nThe release (${result.task.status}):\n\n${summary ? summaryTable(summary.rows) : '(no summary)'}\n\n`);
     if (summary) out.write(`${summaryCounts(summary, false)}\n`);
+    if (verified.length > 0)
+      out.write(`\nThe supply chain (verify, the last step of each release):\n\n${verified.join('\n')}\n`);
 
     // The server on the same store: the run above is in its task list; sandbox pushes reach it as webhooks.
     const secret = randomBytes(16).toString('hex');
@@ -94,6 +113,8 @@ export async function demoCommand(o: DemoCommandOptions, out = process.stdout, e
         CUTTER_API_TOKEN: apiToken,
         // The dashboard's fleet view opens on the sandbox org.
         CUTTER_ORG: 'acme',
+        // The signing key and the infra API token the supply connectors' configuration names.
+        ...supply.env,
       },
     });
     closers.push(() => server.close());
@@ -127,6 +148,36 @@ export async function demoCommand(o: DemoCommandOptions, out = process.stdout, e
   } finally {
     await closeAll();
   }
+}
+
+/** One line per supply connector: its release's verify result (or why it failed). */
+async function demoVerifyLines(
+  store: import('../../store/types.js').Store,
+  rows: ReadonlyArray<{ repo: string; taskId?: string }>,
+  repos: readonly string[],
+): Promise<string[]> {
+  const lines: string[] = [];
+  for (const repo of repos) {
+    const taskId = rows.find((r) => r.repo === repo)?.taskId;
+    const task = taskId ? await store.getTask(taskId) : null;
+    const release = (
+      task?.data as
+        | {
+            release?: { nextTag?: string; verified?: { ok: boolean; checks: unknown[] }; supply?: { pinned?: string } };
+          }
+        | undefined
+    )?.release;
+    if (release?.verified?.ok) {
+      lines.push(
+        `  ✔ ${repo} ${release.nextTag ?? ''} verified (${release.verified.checks.length} checks), image ${release.supply?.pinned ?? '—'}`,
+      );
+    } else {
+      lines.push(
+        `  ✖ ${repo} ${release?.nextTag ?? ''} ${task?.error ? `${task.error.code}: ${task.error.message}` : (task?.status ?? 'not released')}`,
+      );
+    }
+  }
+  return lines;
 }
 
 export function registerDemo(program: Command): void {
