@@ -28,6 +28,10 @@ interface Row {
   perSecond: number;
   p50: number;
   p99: number;
+  /** Statements sent per stored delivery (each one a round trip; BEGIN/COMMIT count). */
+  roundTrips: number;
+  /** CPU time of the ingesting processes per stored delivery (the Node side only). */
+  cpuMsPerIngest: number;
   load: number;
 }
 
@@ -53,7 +57,13 @@ async function ingest(
     ),
   );
   const results = outputs.map(
-    (o) => JSON.parse(o.split('\n').at(-1) ?? '{}') as { count: number; latencies: number[] },
+    (o) =>
+      JSON.parse(o.split('\n').at(-1) ?? '{}') as {
+        count: number;
+        latencies: number[];
+        roundTrips: number;
+        cpuMs: number;
+      },
   );
   const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const deliveries = results.reduce((sum, r) => sum + r.count, 0);
@@ -62,6 +72,8 @@ async function ingest(
     perSecond: round(deliveries / seconds, 0),
     p50: round(percentile(latencies, 50), 2),
     p99: round(percentile(latencies, 99), 2),
+    roundTrips: round(results.reduce((sum, r) => sum + r.roundTrips, 0) / Math.max(1, deliveries), 2),
+    cpuMsPerIngest: round(results.reduce((sum, r) => sum + r.cpuMs, 0) / Math.max(1, deliveries), 3),
   };
 }
 
@@ -106,9 +118,29 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
   }
   const machine = machineLine(await machineInfo());
   const table = markdownTable(
-    ['store', 'worker processes', 'deliveries stored', 'per second', 'p50 ms', 'p99 ms', 'load (1 min)'],
-    rows.map((r) => [r.store, r.workers, r.deliveries, r.perSecond, r.p50, r.p99, r.load]),
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    [
+      'store',
+      'worker processes',
+      'deliveries stored',
+      'per second',
+      'p50 ms',
+      'p99 ms',
+      'round trips / ingest',
+      'client CPU ms / ingest',
+      'load (1 min)',
+    ],
+    rows.map((r) => [
+      r.store,
+      r.workers,
+      r.deliveries,
+      r.perSecond,
+      r.p50,
+      r.p99,
+      r.roundTrips,
+      r.cpuMsPerIngest,
+      r.load,
+    ]),
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
   const pg4 = rows.find((r) => r.workers === 4 && r.store.endsWith('=off'));
   const sqlite = rows[0];
@@ -127,8 +159,13 @@ ${table}
 
 Machine: ${machine}
 
-Not measured yet: the 1,000-repository fleet run with 4 queue workers against the sandbox (the fleet flow still
-drives its own engine; see the issue's closing note).
+An ingest is one prepared statement (delivery, task and job; \`round trips / ingest\` counts the statements the
+pg clients sent). What still serializes the commits of several workers is graphile-worker's \`add_job\`: it
+issues a NOTIFY, and Postgres holds one database-wide lock from a notifying transaction's commit until its WAL
+flush, so notifying commits cannot share an fsync.
+
+The 1,000-repository fleet run with 4 queue worker processes on Postgres is \`npm run bench -- fleet-postgres\`
+(bench/results/fleet-postgres.md).
 `;
   return {
     name: 'postgres',

@@ -12,6 +12,11 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   fleet: () => import('./fleet.bench.js'),
   'log-parse': () => import('./log-parse.bench.js'),
   postgres: () => import('./postgres.bench.js'),
+  // The fleet benchmark through the shared Postgres store and 4 queue worker processes (--fleet-workers=N).
+  'fleet-postgres': async () => {
+    const fleet = await import('./fleet.bench.js');
+    return { run: (ctx) => fleet.run({ ...ctx, args: ['--fleet-store=postgres', ...ctx.args] }) };
+  },
   supply: () => import('./supply.bench.js'),
 };
 
