@@ -1,6 +1,7 @@
 // Renders the markdown release notes of one version from parsed commits, through an Eta template.
 import { Eta } from 'eta';
 import semver from 'semver';
+import { defaultNotesMarkdown } from './default-notes.js';
 import { CutterError } from './errors.js';
 import {
   checkRepoUrl,
@@ -9,7 +10,6 @@ import {
   mentionedReferences,
   renderInlineText,
 } from './notes-escape.js';
-import { DEFAULT_NOTES_TEMPLATE } from './notes-template.js';
 import type { NotesInput, NotesSectionConfig, ParsedCommit } from './types.js';
 
 /** The special section type that lists breaking-change notes (every breaking commit, whatever its type). */
@@ -106,11 +106,12 @@ const eta = new Eta({ autoEscape: false, autoTrim: false, cache: false });
 
 /** The markdown release notes for one version. Pure: the date and everything else come in through `input`. */
 export function renderNotes(input: NotesInput, opts: NotesOptions = {}): string {
+  // The default template written directly: the same markdown without a view object per bullet (100k commits).
+  if (opts.template === undefined) return renderDefaultNotes(input, opts);
   const view = buildNotesView(input, opts);
-  const template = opts.template ?? DEFAULT_NOTES_TEMPLATE;
   let out: string;
   try {
-    out = eta.renderString(template, view);
+    out = eta.renderString(opts.template, view);
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new CutterError('CUTTER_BAD_INPUT', `the release notes template failed: ${reason}`, {
@@ -123,6 +124,32 @@ export function renderNotes(input: NotesInput, opts: NotesOptions = {}): string 
 
 /** The data behind the notes: sections in table order, commits in input order inside each section. */
 export function buildNotesView(input: NotesInput, opts: NotesOptions = {}): NotesView {
+  const { repoUrl, compareUrl, heading } = notesFrame(input);
+  return {
+    version: input.version,
+    tag: input.tag,
+    previousTag: input.previousTag,
+    date: input.date,
+    repoUrl,
+    compareUrl,
+    heading,
+    sections: notesSections(input, opts, (commit, rawText) => commitNotesItem(commit, rawText, repoUrl)),
+    contributors: opts.contributors === false ? [] : contributorsOf(input.commits),
+  };
+}
+
+/** What `DEFAULT_NOTES_TEMPLATE` renders from `buildNotesView`, built from the bullet texts alone. */
+function renderDefaultNotes(input: NotesInput, opts: NotesOptions): string {
+  const { repoUrl, heading } = notesFrame(input);
+  return defaultNotesMarkdown(
+    heading,
+    notesSections(input, opts, (commit, rawText) => commitBulletText(commit, rawText, repoUrl)),
+    opts.contributors === false ? [] : contributorsOf(input.commits).map((c) => c.name),
+  );
+}
+
+/** Checks the version and date, and gives the links and the `## …` heading every rendering shares. */
+function notesFrame(input: NotesInput): { repoUrl: string | null; compareUrl: string | null; heading: string } {
   if (!semver.valid(input.version)) {
     throw new CutterError(
       'CUTTER_INVALID_VERSION',
@@ -138,16 +165,29 @@ export function buildNotesView(input: NotesInput, opts: NotesOptions = {}): Note
     });
   }
   const repoUrl = checkRepoUrl(input.repoUrl) ?? null;
+  const compareUrl =
+    repoUrl && input.previousTag ? `${repoUrl}/compare/${tagInUrl(input.previousTag)}...${tagInUrl(input.tag)}` : null;
+  const title = input.version; // validated SemVer: nothing to escape
+  const heading = compareUrl ? `## [${title}](${compareUrl}) (${input.date})` : `## ${title} (${input.date})`;
+  return { repoUrl, compareUrl, heading };
+}
+
+/** The shown sections in table order, each commit made an item by `toItem` (with the text its bullet shows). */
+function notesSections<T>(
+  input: NotesInput,
+  opts: NotesOptions,
+  toItem: (commit: ParsedCommit, rawText: string) => T,
+): { type: string; title: string; items: T[] }[] {
   const table = opts.sections ?? DEFAULT_NOTES_SECTIONS;
   const known = new Set(table.map((s) => s.type));
-  const sections: NotesSection[] = [];
+  const sections: { type: string; title: string; items: T[] }[] = [];
 
   for (const config of table) {
     if (config.hidden) continue;
     const items =
       config.type === BREAKING_SECTION
-        ? input.commits.filter((c) => c.breaking).flatMap((c) => breakingItems(c, repoUrl))
-        : input.commits.filter((c) => c.conventional && c.type === config.type).map((c) => commitItem(c, repoUrl));
+        ? input.commits.filter((c) => c.breaking).flatMap((c) => breakingNotes(c).map((note) => toItem(c, note)))
+        : input.commits.filter((c) => c.conventional && c.type === config.type).map((c) => toItem(c, c.subject));
     if (items.length > 0) sections.push({ type: config.type, title: escapeMarkdownText(config.title), items });
   }
 
@@ -159,37 +199,17 @@ export function buildNotesView(input: NotesInput, opts: NotesOptions = {}): Note
         type: OTHER_SECTION,
         title: escapeMarkdownText(opts.otherTitle ?? 'Other'),
         // Their header is shown whole: the type is part of what the author wrote and of no known section.
-        items: others.map((c) => commitNotesItem({ ...c, scope: null }, c.header, repoUrl)),
+        items: others.map((c) => toItem({ ...c, scope: null }, c.header)),
       });
     }
   }
-
-  const compareUrl =
-    repoUrl && input.previousTag ? `${repoUrl}/compare/${tagInUrl(input.previousTag)}...${tagInUrl(input.tag)}` : null;
-  const title = input.version; // validated SemVer: nothing to escape
-  const heading = compareUrl ? `## [${title}](${compareUrl}) (${input.date})` : `## ${title} (${input.date})`;
-
-  return {
-    version: input.version,
-    tag: input.tag,
-    previousTag: input.previousTag,
-    date: input.date,
-    repoUrl,
-    compareUrl,
-    heading,
-    sections,
-    contributors: opts.contributors === false ? [] : contributorsOf(input.commits),
-  };
-}
-
-function commitItem(commit: ParsedCommit, repoUrl: string | null): NotesItem {
-  return commitNotesItem(commit, commit.subject, repoUrl);
+  return sections;
 }
 
 // A commit with several breaking footers gets one bullet per note; `!` alone gives the subject as the note.
-function breakingItems(commit: ParsedCommit, repoUrl: string | null): NotesItem[] {
+function breakingNotes(commit: ParsedCommit): string[] {
   const notes = commit.breakingNotes.filter((n) => n.trim() !== '');
-  return (notes.length > 0 ? notes : [commit.subject]).map((note) => commitNotesItem(commit, note, repoUrl));
+  return notes.length > 0 ? notes : [commit.subject];
 }
 
 /**
@@ -197,6 +217,37 @@ function breakingItems(commit: ParsedCommit, repoUrl: string | null): NotesItem[
  * links. Shared with the CHANGELOG editor so both documents describe a commit the same way.
  */
 export function commitNotesItem(commit: ParsedCommit, rawText: string, repoUrl: string | null): NotesItem {
+  const parts = bulletParts(commit, rawText, repoUrl);
+  const { shortHash, commitUrl, scope, subject, prUrl, refs } = parts;
+  return {
+    hash: commit.hash,
+    shortHash,
+    commitUrl,
+    scope,
+    subject,
+    pr: commit.pr,
+    prUrl,
+    refs,
+    text: bulletText(commit, parts, repoUrl),
+  };
+}
+
+/** The `text` of `commitNotesItem`, without the rest of the item. */
+export function commitBulletText(commit: ParsedCommit, rawText: string, repoUrl: string | null): string {
+  return bulletText(commit, bulletParts(commit, rawText, repoUrl), repoUrl);
+}
+
+interface BulletParts {
+  shortHash: string;
+  commitUrl: string | null;
+  scope: string | null;
+  subject: string;
+  mentioned: ReadonlySet<number>;
+  prUrl: string | null;
+  refs: NotesReference[];
+}
+
+function bulletParts(commit: ParsedCommit, rawText: string, repoUrl: string | null): BulletParts {
   // Most subjects hold nothing to escape, link or trim (the common case at 100k commits): taken as they are.
   const { subject, mentioned } = PLAIN_TEXT.test(rawText)
     ? { subject: rawText, mentioned: NO_REFERENCES }
@@ -211,7 +262,11 @@ export function commitNotesItem(commit: ParsedCommit, rawText: string, repoUrl: 
       : [...new Set(commit.refs)]
           .filter((n) => n !== commit.pr && !mentioned.has(n))
           .map((n) => ({ number: n, url: repoUrl ? `${repoUrl}/issues/${n}` : null }));
+  return { shortHash, commitUrl, scope, subject, mentioned, prUrl, refs };
+}
 
+function bulletText(commit: ParsedCommit, parts: BulletParts, repoUrl: string | null): string {
+  const { shortHash, commitUrl, scope, subject, mentioned, prUrl, refs } = parts;
   let text = scope ? `**${scope}:** ${subject}` : subject;
   if (commit.pr !== null && !mentioned.has(commit.pr)) text += ` (${link(`#${commit.pr}`, prUrl)})`;
   if (shortHash) text += ` (${link(escapeMarkdownText(shortHash), commitUrl)})`;
@@ -220,7 +275,7 @@ export function commitNotesItem(commit: ParsedCommit, rawText: string, repoUrl: 
   if (reverted) {
     text += `, reverts ${link(reverted.slice(0, 7), repoUrl ? `${repoUrl}/commit/${reverted}` : null)}`;
   }
-  return { hash: commit.hash, shortHash, commitUrl, scope, subject, pr: commit.pr, prUrl, refs, text };
+  return text;
 }
 
 /**
