@@ -118,6 +118,18 @@ describe('parseConfig errors', () => {
     );
   });
 
+  it('refuses version files of a package in tag mode, which writes no file, and accepts them in PR mode', async () => {
+    const packages =
+      'packages:\n  - name: api\n    path: packages/api\n    versionFiles:\n      - path: package.json\n';
+    const err = await problem(packages);
+    expect(err.message).toMatch(/^\.cutter\.yml:5:\d+: packages\[0\]\.versionFiles — package "api" has version files/);
+    expect(err.message).toContain('set release.mode: pr');
+    const config = await parseConfig(`release:\n  mode: pr\n${packages}`);
+    expect(config.packages[0]?.versionFiles).toEqual([{ path: 'package.json' }]);
+    // one package's files in tag mode stay for `cutter draft-release`
+    expect((await parseConfig('versionFiles:\n  - path: VERSION\n')).versionFiles).toHaveLength(1);
+  });
+
   it('points into lists: a misspelt key of the second branch', async () => {
     const err = await problem('branches:\n  - name: main\n  - name: beta\n    prerelase: beta\n');
     expect(err.message).toBe('.cutter.yml:4:5: unknown key branches[1].prerelase (allowed: name, prerelease, range)');

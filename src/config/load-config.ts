@@ -54,5 +54,10 @@ export async function parseConfig(text: string, file = '.cutter.yml'): Promise<C
   if (!result.success) {
     throw configInvalid(file, configIssueLines(file, doc, lineCounter, configSchema, result.error.issues));
   }
+  const { packageVersionFileIssues } = await import('./package-version-files.js');
+  const misplaced = packageVersionFileIssues(result.data);
+  if (misplaced.length > 0) {
+    throw configInvalid(file, configIssueLines(file, doc, lineCounter, configSchema, misplaced));
+  }
   return result.data;
 }
