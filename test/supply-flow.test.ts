@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InfraEmulator, startInfraEmulator } from '../src/sandbox/infra-emulator.js';
 import { type RunningServer, startServe } from '../src/server/serve.js';
 import { silentLogger } from '../src/server/server-logger.js';
+import { supplyPublishStep } from '../src/steps/supply-publish.js';
 import type { TaskRecord } from '../src/store/types.js';
 import { SUPPLY_ASSETS } from '../src/supply/asset-names.js';
 import { type LocalRegistry, startLocalRegistry } from '../src/supply/local-registry.js';
@@ -17,6 +18,7 @@ import { buildImageLayout, pushImageLayout } from '../src/supply/oci-image.js';
 import { createRegistryClient } from '../src/supply/registry-client.js';
 import { type FaultProxy, startFaultProxy } from '../src/supply/registry-fault-proxy.js';
 import { signingKeyFromPem } from '../src/supply/signing-key.js';
+import { sandboxClient } from './release-flow-support.js';
 import { gitOk, type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
 
 const SECRET = 'supply-webhook-secret';
@@ -205,6 +207,48 @@ describe('the supply chain in the release and roll-out flows', { timeout: 300_00
 
     const audit = await server.store.listAudit({ target: `acme/${REPO}@v1.0.0` });
     expect(audit.map((a) => [a.action, (a.details as Json)['ok']])).toEqual([['release.verify', true]]);
+  });
+
+  it('the supply step resumed after a crash adopts what it already published; other bytes under a name are a conflict', async () => {
+    const release = await firstTask('release', `acme/${REPO}`);
+    const { release: state, ...rest } = release.data as Json;
+    const { supply: _published, verified: _verified, ...beforeSupply } = state;
+    const gh = await sandboxClient(h);
+    const logs: string[] = [];
+    const ctx = {
+      taskId: release.id,
+      kind: 'release',
+      key: release.key,
+      data: { ...rest, release: beforeSupply },
+      log: (m: string) => logs.push(m),
+      signal: new AbortController().signal,
+      now: () => new Date(),
+      deps: { github: gh, env: { CUTTER_SIGNING_KEY: PEM } },
+      attempt: 1,
+      listChildren: async () => [],
+    };
+    const again = await supplyPublishStep.run(ctx);
+    const assets = (again.patch as Json)['release']['supply']['assets'];
+    expect(assets.map((a: Json) => a['outcome'])).toEqual(assets.map(() => 'adopted'));
+    expect((again.patch as Json)['release']['supply']['digest']).toBe(state['supply']['digest']);
+
+    const { data: rel } = await gh.rest.repos.getReleaseByTag({ owner: 'acme', repo: REPO, tag: 'v1.0.0' });
+    const sbom = rel.assets.find((a) => a.name === SUPPLY_ASSETS.sbom);
+    await gh.rest.repos.deleteReleaseAsset({ owner: 'acme', repo: REPO, asset_id: sbom?.id ?? 0 });
+    const other = Buffer.from(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1 }));
+    await gh.rest.repos.uploadReleaseAsset({
+      owner: 'acme',
+      repo: REPO,
+      release_id: rel.id,
+      name: SUPPLY_ASSETS.sbom,
+      baseUrl: rel.upload_url.slice(0, rel.upload_url.indexOf('/repos/')),
+      headers: { 'content-type': 'application/json', 'content-length': other.length },
+      data: other as unknown as string,
+    });
+    await expect(supplyPublishStep.run(ctx)).rejects.toMatchObject({
+      code: 'CUTTER_RELEASE_CONFLICT',
+      message: expect.stringContaining(`release asset ${SUPPLY_ASSETS.sbom} exists with other content`),
+    });
   });
 
   it('a ✖ in the verify step fails the task with the reason, the release stays published, and tasks retry re-checks', async () => {
