@@ -2,11 +2,10 @@
 
 import type { Bundle } from '@sigstore/bundle';
 import { envelopeToJSON } from '@sigstore/bundle';
-import type { Signer } from '@sigstore/sign';
 import { pushArtifact } from './oci-image.js';
 import type { RegistryClient, Repository } from './registry-client.js';
 import { SBOM_MEDIA_TYPE } from './sbom.js';
-import { bundleText, parseBundle, signBlob } from './signing-key.js';
+import { bundleText, parseBundle, type SignWith, signBlob } from './signing-key.js';
 
 export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
 export const DSSE_ENVELOPE = 'application/vnd.dsse.envelope.v1+json';
@@ -85,7 +84,7 @@ export async function attachImageSignature(
   client: RegistryClient,
   repo: Repository,
   digest: string,
-  signer: Signer,
+  signer: SignWith,
 ): Promise<Bundle> {
   const payload = simpleSigningPayload(`${repo.registry}/${repo.path}`, digest);
   const bundle = await signBlob(signer, payload);

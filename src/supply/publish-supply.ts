@@ -1,6 +1,5 @@
 // After a release: pin the image, write checksums, sign them and the image, attest provenance, attach SBOM and bundles.
 
-import type { Signer } from '@sigstore/sign';
 import { CutterError } from '../core/errors.js';
 import { imageRepository } from '../core/image-ref.js';
 import type { GitHubClient } from '../github/client.js';
@@ -13,7 +12,7 @@ import { INTOTO_PAYLOAD_TYPE, provenanceStatement, SLSA_PROVENANCE } from './pro
 import { type RegistryClient, repositoryOf } from './registry-client.js';
 import { ensureAsset, listAssets } from './release-assets.js';
 import { assertValidSbom } from './sbom.js';
-import { bundleText, signBlob, signDsse } from './signing-key.js';
+import { bundleText, type SignWith, signBlob, signDsse } from './signing-key.js';
 
 export interface PublishSupplyInput {
   gh: GitHubClient;
@@ -26,7 +25,8 @@ export interface PublishSupplyInput {
   /** The image tag the build pushed, e.g. `ghcr.io/acme/connector-x:1.4.2`; without one only release assets are made. */
   image?: string;
   registry: RegistryClient;
-  signer: Signer;
+  /** A key (offline) or a keyless Fulcio + Rekor setup (keyless.ts). */
+  signer: SignWith;
   sbom: string;
   /** Release artifacts besides the SBOM (binaries, tarballs). */
   artifacts?: { name: string; bytes: Buffer; contentType?: string }[];

@@ -3,7 +3,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type Bundle, bundleFromJSON, bundleToJSON } from '@sigstore/bundle';
-import { DSSEBundleBuilder, MessageSignatureBundleBuilder, type Signer } from '@sigstore/sign';
+import { DSSEBundleBuilder, MessageSignatureBundleBuilder, type Signer, type Witness } from '@sigstore/sign';
 import { CutterError } from '../core/errors.js';
 
 export interface SigningKey {
@@ -69,14 +69,29 @@ export function keySigner(key: SigningKey): Signer {
   };
 }
 
-/** A Sigstore bundle (message signature) over `data`; no transparency log, so it needs no network. */
-export async function signBlob(signer: Signer, data: Buffer): Promise<Bundle> {
-  return new MessageSignatureBundleBuilder({ signer, witnesses: [] }).create({ data });
+/**
+ * Who signs and who witnesses: a local key alone (offline, no log), or a Fulcio certificate whose every signature
+ * Rekor records (keyless, see keyless.ts). A bare Signer is a key with no witnesses.
+ */
+export interface SigningSetup {
+  signer: Signer;
+  witnesses: Witness[];
+}
+
+export type SignWith = Signer | SigningSetup;
+
+function setupOf(signWith: SignWith): SigningSetup {
+  return 'witnesses' in signWith ? signWith : { signer: signWith, witnesses: [] };
+}
+
+/** A Sigstore bundle (message signature) over `data`; with a bare key there is no log, so no network. */
+export async function signBlob(signWith: SignWith, data: Buffer): Promise<Bundle> {
+  return new MessageSignatureBundleBuilder(setupOf(signWith)).create({ data });
 }
 
 /** A Sigstore bundle holding a DSSE envelope of `payload` (an in-toto statement for attestations). */
-export async function signDsse(signer: Signer, payload: Buffer, payloadType: string): Promise<Bundle> {
-  return new DSSEBundleBuilder({ signer, witnesses: [] }).create({ data: payload, type: payloadType });
+export async function signDsse(signWith: SignWith, payload: Buffer, payloadType: string): Promise<Bundle> {
+  return new DSSEBundleBuilder(setupOf(signWith)).create({ data: payload, type: payloadType });
 }
 
 export function bundleText(bundle: Bundle): string {

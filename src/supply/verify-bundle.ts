@@ -1,19 +1,23 @@
-// Verifies Sigstore bundles with @sigstore/verify against the configured public keys (offline: no log, no timestamps).
+// Verifies Sigstore bundles with @sigstore/verify: key-signed ones against the configured public keys (offline: no log,
+// no timestamps), keyless ones against a trusted root and the configured certificate identity and issuer.
 
 import { createPublicKey } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import type { KeylessTrust } from './keyless.js';
 import { publicKeyId } from './signing-key.js';
 
 export interface TrustedKeys {
   /** Key id → PEM public key. */
   byId: Map<string, string>;
+  /** Whom keyless (certificate) signatures must come from; without it they are refused. */
+  keyless?: KeylessTrust;
 }
 
-export function trustedKeys(pems: string[]): TrustedKeys {
+export function trustedKeys(pems: string[], keyless?: KeylessTrust): TrustedKeys {
   const byId = new Map<string, string>();
   for (const pem of pems) byId.set(publicKeyId(createPublicKey(pem)), pem);
-  return { byId };
+  return keyless ? { byId, keyless } : { byId };
 }
 
 function verifier(keys: TrustedKeys): Verifier {
@@ -34,9 +38,23 @@ function verifier(keys: TrustedKeys): Verifier {
   return new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
 }
 
-/** null when the bundle is a valid signature by a trusted key (over `artifact` for message signatures); else why not. */
+/** A certificate must chain to the trusted root, carry an SCT and be logged in Rekor (cosign's defaults). */
+function keylessProblem(bundle: Bundle, trust: KeylessTrust | undefined, artifact?: Buffer): string | null {
+  if (!trust) return 'signed with a Sigstore certificate, but no keyless identity is trusted';
+  const signer = new Verifier(trust.material).verify(toSignedEntity(bundle, artifact));
+  const identity = signer.identity?.subjectAlternativeName ?? '(none)';
+  const issuer = signer.identity?.extensions?.issuer ?? '(none)';
+  if (identity !== trust.identity || issuer !== trust.issuer) {
+    return `signed by identity ${identity} (issuer ${issuer}), not the trusted ${trust.identity} (issuer ${trust.issuer})`;
+  }
+  return null;
+}
+
+/** null when the bundle is a valid signature by a trusted key or identity (over `artifact` for message signatures); else why not. */
 export function bundleProblem(bundle: Bundle, keys: TrustedKeys, artifact?: Buffer): string | null {
   try {
+    if (bundle.verificationMaterial.content.$case !== 'publicKey')
+      return keylessProblem(bundle, keys.keyless, artifact);
     verifier(keys).verify(toSignedEntity(bundle, artifact));
     return null;
   } catch (err) {
