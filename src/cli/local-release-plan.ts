@@ -198,10 +198,17 @@ interface CollectedCommits {
   ignoredAuthors: number;
 }
 
-/** An inert commit left out of the kept list, and how many kept commits came before it. */
+/**
+ * An inert commit left out of the kept list, and how many kept commits came before it: only what a revert can
+ * name it by, and what rebuilds it if one does (an inert commit's facts all follow from its header, see below).
+ */
 interface DroppedCommit {
   at: number;
-  commit: ParsedCommit;
+  hash: string;
+  header: string;
+  refs: number[];
+  authorName: string | undefined;
+  authorEmail: string | undefined;
 }
 
 /**
@@ -242,11 +249,15 @@ async function collectCommits(
       parsed.authorName = intern(parsed.authorName);
       parsed.authorEmail = intern(parsed.authorEmail);
       if (parsed.revert !== null) reverts.push(parsed);
-      if (opts.inert?.(parsed)) dropped.push({ at: out.commits.length, commit: parsed });
-      else out.commits.push(parsed);
+      if (opts.inert?.(parsed)) {
+        const { hash, header, refs, authorName, authorEmail } = parsed;
+        dropped.push({ at: out.commits.length, hash, header, refs, authorName, authorEmail });
+      } else out.commits.push(parsed);
     }
   }
-  if (dropped.length > 0 && reverts.length > 0) out.commits = restoreRevertTargets(out.commits, dropped, reverts);
+  if (dropped.length > 0 && reverts.length > 0) {
+    out.commits = restoreRevertTargets(out.commits, dropped, reverts, (d) => rebuildInert(d, scanCommit));
+  }
   return out;
 }
 
@@ -259,6 +270,7 @@ function restoreRevertTargets(
   kept: ParsedCommit[],
   dropped: readonly DroppedCommit[],
   reverts: readonly ParsedCommit[],
+  rebuild: (d: DroppedCommit) => ParsedCommit,
 ): ParsedCommit[] {
   const prefixes = new Set<string>();
   const headers = new Set<string>();
@@ -267,19 +279,35 @@ function restoreRevertTargets(
     if (target.hash) prefixes.add(target.hash.slice(0, 7).toLowerCase());
     else headers.add(target.header);
   }
-  const back = dropped.filter(({ commit: c }) => {
+  const back = dropped.filter((c) => {
     if (prefixes.has(c.hash.slice(0, 7).toLowerCase())) return true;
     return headers.size > 0 && (headers.has(c.header) || headers.has(c.header.replace(/ \(#\d{1,9}\)$/, '')));
   });
   if (back.length === 0) return kept;
   const merged: ParsedCommit[] = [];
   let next = 0;
-  for (const { at, commit } of back) {
-    while (next < at) merged.push(kept[next++]!);
-    merged.push(commit);
+  for (const d of back) {
+    while (next < d.at) merged.push(kept[next++]!);
+    merged.push(rebuild(d));
   }
   while (next < kept.length) merged.push(kept[next++]!);
   return merged;
+}
+
+/**
+ * The commit a dropped one was. Inert means conventional, typed, not a merge, a revert or breaking, no skip marker
+ * and no `Release-As`: every fact of such a commit comes from its header alone, except the footer refs, kept aside.
+ */
+function rebuildInert(d: DroppedCommit, scanCommit: (raw: RawCommit) => ParsedCommit): ParsedCommit {
+  const commit = scanCommit({
+    hash: d.hash,
+    parents: [],
+    message: d.header,
+    ...(d.authorName !== undefined ? { authorName: d.authorName } : {}),
+    ...(d.authorEmail !== undefined ? { authorEmail: d.authorEmail } : {}),
+  });
+  commit.refs = d.refs;
+  return commit;
 }
 
 async function renderPlanNotes(
