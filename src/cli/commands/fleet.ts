@@ -88,6 +88,7 @@ export async function fleetCommand(
         github,
         // The run sends one summary; its release tasks stay quiet (a per-repo message per connector is noise).
         notifiers: () => [],
+        audit: (entry) => store.appendAudit(entry),
         ...(slackUrl ? { summaryNotifiers: () => [createSlackWebhookNotifier({ url: slackUrl })] } : {}),
       },
       onProgress: (p) => {

@@ -160,7 +160,8 @@ async function releaseRemote(opts: ReleaseOptions): Promise<void> {
     }
     const { task } = await runRelease({
       store,
-      deps: { github, readFreezeSwitch: () => readFreeze(store) },
+      // The verify step (releases with a supply section) records its checklist in this store's audit log.
+      deps: { github, readFreezeSwitch: () => readFreeze(store), audit: (entry) => store.appendAudit(entry) },
       data: {
         repo,
         release: {},
