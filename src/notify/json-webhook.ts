@@ -2,6 +2,7 @@
 
 import { createHmac, randomUUID } from 'node:crypto';
 import { registerSecret } from '../core/redact.js';
+import { idempotencyId } from './fan-out.js';
 import type { Notifier, NotifyResult, ReleaseMessage } from './notifier.js';
 import { excerpt, notifyFailure } from './notify-failure.js';
 
@@ -42,7 +43,8 @@ export function createJsonWebhookNotifier(config: JsonWebhookConfig): Notifier {
   return {
     channel,
     async send(message: ReleaseMessage, opts = {}): Promise<NotifyResult> {
-      const delivery = randomUUID();
+      // Stable across attempts and restarts when the outbox names the message: receivers dedupe on it.
+      const delivery = opts.idempotencyKey ? idempotencyId(opts.idempotencyKey) : randomUUID();
       const body = JSON.stringify({ event: message.kind, delivery, ...message } satisfies JsonWebhookBody);
       const timeout = AbortSignal.timeout(config.timeoutMs ?? 10_000);
       let response: Response;

@@ -50,6 +50,17 @@ export interface NotifyResult {
   /** Redacted reason of the last failure. */
   error?: string;
   code?: string;
+  /** Not sent now: the outbox marked it sent at this time, before a crash or an earlier run of the step. */
+  alreadySent?: string;
+}
+
+export interface SendOptions {
+  signal?: AbortSignal;
+  /**
+   * The same for every attempt at one message to one channel (the outbox key): a channel that can hand it to its
+   * receiver does (the JSON webhook's `delivery`), so the receiver can drop a copy sent again after a crash.
+   */
+  idempotencyKey?: string;
 }
 
 export interface Notifier {
@@ -59,5 +70,5 @@ export interface Notifier {
    * `CutterError('CUTTER_NOTIFY_FAILED')` with a redacted message and `transient` set when a retry may help.
    * Use `notifyAll` to fan out, retry and never throw.
    */
-  send(message: ReleaseMessage, opts?: { signal?: AbortSignal }): Promise<NotifyResult>;
+  send(message: ReleaseMessage, opts?: SendOptions): Promise<NotifyResult>;
 }

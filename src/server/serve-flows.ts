@@ -57,6 +57,8 @@ export async function serveFlows(
       ...deps,
       history,
       threads,
+      // Sent marks of release and roll-out messages: each channel is told once per task, across restarts.
+      notifyOutbox: store,
       ...(org ? { org } : {}),
       notifiers: (config) => createNotifiers(parseNotifySection(config.notify), { env, octokit: github, threads }),
       // The gates before the tag: the dashboard's freeze switch and per-task overrides live in this store.

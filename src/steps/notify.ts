@@ -45,6 +45,7 @@ export const notifyStep: Step<ReleaseDeps> = {
       },
       {
         ...ctx.deps.notifyOptions,
+        ...(ctx.deps.notifyOutbox ? { outbox: { store: ctx.deps.notifyOutbox, taskId: ctx.taskId } } : {}),
         signal: ctx.signal,
         onAttemptFailed: (f) =>
           ctx.log(`notify ${f.channel} attempt ${f.attempt} failed: ${f.error}${f.willRetry ? ', retrying' : ''}`),
@@ -55,6 +56,7 @@ export const notifyStep: Step<ReleaseDeps> = {
       ok: r.ok,
       ...(r.error ? { error: r.error } : {}),
       ...(r.skipped ? { skipped: r.skipped } : {}),
+      ...(r.alreadySent ? { alreadySent: r.alreadySent } : {}),
     }));
     ctx.log(
       notified.length === 0

@@ -4,6 +4,7 @@ import type { CutterConfig } from '../config/schema.js';
 import type { GitHubClient } from '../github/client.js';
 import type { FanOutOptions } from '../notify/fan-out.js';
 import type { Notifier } from '../notify/notifier.js';
+import type { OutboxStore } from '../notify/notify-outbox.js';
 import type { RegistryClientOptions } from '../supply/registry-client.js';
 import type { JsonObject } from '../workflow/types.js';
 import type { FreezeOverride, RepoRef } from './release-data.js';
@@ -19,7 +20,9 @@ export interface ReleaseDeps {
   /** Environment for notification secrets (default `process.env`). */
   env?: Record<string, string | undefined>;
   /** Retry settings of notifications (a failed one never fails the release). */
-  notifyOptions?: Omit<FanOutOptions, 'signal' | 'onAttemptFailed'>;
+  notifyOptions?: Omit<FanOutOptions, 'signal' | 'onAttemptFailed' | 'outbox'>;
+  /** Where each channel's release message is marked sent (the store): sent once per task, across crashes. */
+  notifyOutbox?: OutboxStore;
   /** Repositories never released, on top of each repository's own `excludeRepos` (org policy). */
   excludeRepos?: readonly string[];
   /** The manual freeze switch (the server's store); without it only the configured windows freeze releases. */

@@ -56,8 +56,11 @@ export function rolloutMessage(data: BuildTaskData): Omit<ReleaseMessage, 'kind'
   };
 }
 
-/** Tell the repository's channels; a failed notification is logged and kept, never fails the roll-out. */
-export async function tellChannels(ctx: StepContext<RolloutDeps>, message: ReleaseMessage) {
+/**
+ * Tell the repository's channels; a failed notification is logged and kept, never fails the roll-out. `once`: the
+ * message is sent once per task through the outbox (a failure notice is not: a retried roll-out may fail anew).
+ */
+export async function tellChannels(ctx: StepContext<RolloutDeps>, message: ReleaseMessage, once = false) {
   const data = buildOf(ctx.data);
   try {
     const notifiers = createNotifiers(parseNotifySection(data.deploy?.notify ?? {}), {
@@ -76,6 +79,7 @@ export async function tellChannels(ctx: StepContext<RolloutDeps>, message: Relea
       { ...(repoUrl ? { repoUrl } : {}), ...message },
       {
         ...ctx.deps.notifyOptions,
+        ...(once && ctx.deps.notifyOutbox ? { outbox: { store: ctx.deps.notifyOutbox, taskId: ctx.taskId } } : {}),
         signal: ctx.signal,
         onAttemptFailed: (f) =>
           ctx.log(`notify ${f.channel} attempt ${f.attempt} failed: ${f.error}${f.willRetry ? ', retrying' : ''}`),
@@ -86,6 +90,7 @@ export async function tellChannels(ctx: StepContext<RolloutDeps>, message: Relea
       ok: r.ok,
       ...(r.error ? { error: r.error } : {}),
       ...(r.skipped ? { skipped: r.skipped } : {}),
+      ...(r.alreadySent ? { alreadySent: r.alreadySent } : {}),
     }));
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);

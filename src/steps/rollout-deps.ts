@@ -4,6 +4,7 @@ import type { BackoffOptions } from '../deploy/backoff.js';
 import type { RolloutHistory } from '../deploy/rollout-history.js';
 import type { GitHubClient } from '../github/client.js';
 import type { FanOutOptions } from '../notify/fan-out.js';
+import type { OutboxStore } from '../notify/notify-outbox.js';
 import type { ThreadStore } from '../notify/slack-web-api.js';
 import type { RegistryClientOptions } from '../supply/registry-client.js';
 
@@ -18,7 +19,9 @@ export interface RolloutDeps {
   threads?: ThreadStore;
   /** Owner of the repository named like the connector, for builds that do not say which repository (CUTTER_ORG). */
   org?: string;
-  notifyOptions?: Omit<FanOutOptions, 'signal' | 'onAttemptFailed'>;
+  notifyOptions?: Omit<FanOutOptions, 'signal' | 'onAttemptFailed' | 'outbox'>;
+  /** Where each channel's rolled-out message is marked sent (the store): sent once per task, across crashes. */
+  notifyOutbox?: OutboxStore;
   /** How often a build whose GitOps pull request waits for a human merge looks again (default 60 s). */
   mergePollMs?: number;
   /** false: finish as `pending` with the pull request's link instead of waiting for its merge (the CLI). */

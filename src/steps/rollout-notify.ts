@@ -24,12 +24,16 @@ export const rolloutNotifyStep: Step<RolloutDeps> = {
     ]
       .filter(Boolean)
       .join(' ');
-    const notified = await tellChannels(ctx, {
-      ...rolloutMessage(data),
-      kind: 'rolled-out',
-      ...(status ? { status } : {}),
-      ...(rollout.url ? { url: rollout.url } : {}),
-    });
+    const notified = await tellChannels(
+      ctx,
+      {
+        ...rolloutMessage(data),
+        kind: 'rolled-out',
+        ...(status ? { status } : {}),
+        ...(rollout.url ? { url: rollout.url } : {}),
+      },
+      true,
+    );
     ctx.log(
       notified.length === 0
         ? 'no notification channels configured'
