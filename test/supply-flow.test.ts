@@ -201,7 +201,11 @@ describe('the supply chain in the release and roll-out flows', { timeout: 300_00
     // The chained roll-out: pinned, through the policy gate, the driver handed the digest and never the tag.
     const build = await finished((await firstTask('build', `acme/${REPO}`)).id);
     expect([build.status, build.error?.message ?? null]).toEqual(['done', null]);
-    expect((build.data as Json)['pinned']).toMatchObject({ requested: image.ref, digest: image.digest });
+    // the release hands its roll-out the digest it signed; pin-image checks the registry still serves it
+    expect((build.data as Json)['pinned']).toMatchObject({
+      requested: `${registry.host}/acme/${REPO}@${image.digest}`,
+      digest: image.digest,
+    });
     expect((build.data as Json)['policy']['required']).toEqual(['signature', 'sbom', 'provenance']);
     expect(emu.updates(REPO).map((u) => u.image)).toEqual([`${registry.host}/acme/${REPO}@${image.digest}`]);
 

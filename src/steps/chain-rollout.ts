@@ -29,7 +29,10 @@ export const chainRolloutStep: Step<ReleaseDeps> = {
       build: {
         type: 'connector',
         connectorId: connectorIdFor(deploy, repo.name),
-        image: imageForRelease(deploy.image, { owner: repo.owner, repo: repo.name, version: release.next!, tag }),
+        // The digest the supply step signed, when it ran: what is rolled out is exactly what was signed and verified.
+        image:
+          release.supply?.pinned ??
+          imageForRelease(deploy.image, { owner: repo.owner, repo: repo.name, version: release.next!, tag }),
         repo: full,
         version: release.next!,
         tag,
