@@ -16,6 +16,26 @@ export const supplySectionSchema = z.strictObject({
       z.strictObject({ file: z.string().min(1) }),
     ])
     .optional(),
+  /**
+   * Keyless Sigstore signing and its trust: Fulcio issues a certificate for the CI's OIDC identity, Rekor logs each
+   * signature; verify accepts certificates chaining to `trustedRoot` (a trusted_root.json) whose identity and issuer
+   * are exactly these (cosign's --certificate-identity / --certificate-oidc-issuer).
+   */
+  keyless: z
+    .strictObject({
+      fulcioURL: z.url({ protocol: /^https?$/ }),
+      rekorURL: z.url({ protocol: /^https?$/ }),
+      identity: z.string().min(1),
+      issuer: z.url({ protocol: /^https?$/ }),
+      /** trusted_root.json of that Sigstore instance: absolute, or repository-relative (read at the released commit). */
+      trustedRoot: z.string().min(1),
+      /** The variable holding the OIDC token when not in GitHub Actions. */
+      tokenEnv: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name')
+        .default('SIGSTORE_ID_TOKEN'),
+    })
+    .optional(),
   /** Seconds a roll-out waits for the image tag to appear in the registry. */
   waitForImageSeconds: z.number().int().min(0).max(3_600).default(300),
   /** Registry hosts reached without TLS besides loopback ones. */
