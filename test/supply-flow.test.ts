@@ -311,6 +311,36 @@ describe('the supply chain in the release and roll-out flows', { timeout: 300_00
     expect(emu.updates(REPO).map((u) => u.image)).not.toContain(expect.stringContaining(bare.digest));
   });
 
+  it('a roll-out waits, parked, for an image still being pushed, then hands the driver its digest', async () => {
+    const LATER = 'connector-later';
+    await pushRepo(
+      LATER,
+      { '.cutter.yml': [...deploy(registry.host), 'supply:', '  waitForImageSeconds: 120', ''].join('\n') },
+      'chore: config only',
+    );
+    const ref = `${registry.host}/acme/${LATER}:3.0.0`;
+    const { body } = await api('/api/builds', {
+      build: { type: 'connector', connectorId: LATER, repo: `acme/${LATER}`, image: ref },
+    });
+    const id = body['task']['id'];
+    const deadline = Date.now() + 60_000;
+    let task = await server.store.getTask(id);
+    while (task?.status !== 'waiting' && Date.now() < deadline) {
+      await sleep(50);
+      task = await server.store.getTask(id);
+    }
+    expect([task?.status, task?.step, task?.waitReason]).toEqual([
+      'waiting',
+      'pin-image',
+      `waiting for image ${ref} in the registry`,
+    ]);
+    const image = await pushImage(registry.host, LATER, '3.0.0', 'later 3.0.0\n');
+    const done = await finished(id);
+    expect([done.status, done.error?.message ?? null]).toEqual(['done', null]);
+    expect((done.data as Json)['imageWaitingSince']).toBeUndefined();
+    expect(emu.updates(LATER).map((u) => u.image)).toEqual([`${registry.host}/acme/${LATER}@${image.digest}`]);
+  });
+
   it('a missing image fails the roll-out naming the reference; a registry 500 is retried, then fails clearly; retry works', async () => {
     const FLAKY = 'connector-flaky';
     await pushRepo(
