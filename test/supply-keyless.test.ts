@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCutterError } from '../src/core/errors.js';
+import { supplySectionOf, trustedKeysFor } from '../src/steps/supply-inputs.js';
 import {
   attachImageSignature,
   COSIGN_CERTIFICATE,
@@ -147,5 +148,24 @@ describe('keyless signing (Fulcio + Rekor)', () => {
     await writeFile(join(dir, 'good.json'), JSON.stringify(sigstore.trustedRoot));
     const good = await loadKeylessTrust({ trustedRoot: join(dir, 'good.json'), identity: IDENTITY, issuer: ISSUER });
     expect(good.identity).toBe(IDENTITY);
+  });
+  it('supply.keyless in .cutter.yml makes verification trust that identity through the named trusted root', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cutter-keyless-config-'));
+    const rootFile = join(dir, 'trusted_root.json');
+    await writeFile(rootFile, JSON.stringify(sigstore.trustedRoot));
+    const keyless = { fulcioURL: sigstore.url, rekorURL: sigstore.url, identity: IDENTITY, issuer: ISSUER };
+    const section = supplySectionOf({ keyless: { ...keyless, trustedRoot: rootFile } }, '.cutter.yml');
+    // No public keys at all: the keyless identity alone is what signatures must match.
+    const keys = await trustedKeysFor(undefined, { owner: '', name: '' }, 'HEAD', section, {});
+    const data = Buffer.from('checksums');
+    expect(bundleProblem(await signBlob(signing(), data), keys, data)).toBeNull();
+    expect(bundleProblem(await signBlob(signing('someone@example.com'), data), keys, data)).toMatch(
+      /signed by identity someone@example\.com/,
+    );
+
+    const missing = supplySectionOf({ keyless: { ...keyless, trustedRoot: join(dir, 'nope.json') } }, '.cutter.yml');
+    const err = await trustedKeysFor(undefined, { owner: '', name: '' }, 'HEAD', missing, {}).catch((e) => e);
+    expect(isCutterError(err, 'CUTTER_CONFIG_INVALID')).toBe(true);
+    expect(err.message).toMatch(/supply\.keyless\.trustedRoot: .*nope\.json is not readable/);
   });
 });

@@ -6,6 +6,7 @@ import { isAbsolute, join } from 'node:path';
 import { CutterError } from '../core/errors.js';
 import type { GitHubClient } from '../github/client.js';
 import { readRepoFile } from '../github/repo-api.js';
+import { type KeylessTrust, trustMaterialFromJSON } from '../supply/keyless.js';
 import { createRegistryClient, type RegistryClient, type RegistryClientOptions } from '../supply/registry-client.js';
 import { sbomFromCommand, sbomFromLockfile } from '../supply/sbom.js';
 import { loadSigningKey } from '../supply/signing-key.js';
@@ -55,7 +56,8 @@ export async function trustedKeysFor(
   if (pems.length === 0 && section.signingKey) {
     pems.push({ from: 'supply.signingKey', pem: (await loadSigningKey(section.signingKey, env)).publicKeyPem });
   }
-  if (pems.length === 0) {
+  const keyless = section.keyless ? await keylessTrustFor(gh, repo, ref, section.keyless) : undefined;
+  if (pems.length === 0 && !keyless) {
     throw new CutterError('CUTTER_CONFIG_INVALID', 'supply.publicKeys is empty: there is no key to verify against', {
       hint: 'list the PEM public keys that sign releases under supply.publicKeys',
     });
@@ -67,7 +69,41 @@ export async function trustedKeysFor(
       throw new CutterError('CUTTER_CONFIG_INVALID', `supply.publicKeys: ${from} is not a PEM public key`);
     }
   }
-  return trustedKeys(pems.map((p) => p.pem));
+  return trustedKeys(
+    pems.map((p) => p.pem),
+    keyless,
+  );
+}
+
+/** `supply.keyless`: the trusted root (a file on this host, or in the repository at `ref`) and the identity to accept. */
+async function keylessTrustFor(
+  gh: GitHubClient | undefined,
+  repo: RepoRef,
+  ref: string,
+  keyless: NonNullable<SupplySection['keyless']>,
+): Promise<KeylessTrust> {
+  const path = keyless.trustedRoot;
+  const text = isAbsolute(path)
+    ? await readFile(path, 'utf8').catch(() => null)
+    : gh && repo.owner
+      ? await readRepoFile(gh, repo, path, ref)
+      : null;
+  if (text === null) {
+    throw new CutterError('CUTTER_CONFIG_INVALID', `supply.keyless.trustedRoot: ${path} is not readable`, {
+      hint: "commit the Sigstore instance's trusted_root.json at that path, or give an absolute path on this host",
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new CutterError('CUTTER_CONFIG_INVALID', `supply.keyless.trustedRoot: ${path} is not JSON`);
+  }
+  return {
+    material: trustMaterialFromJSON(json, `supply.keyless.trustedRoot ${path}`),
+    identity: keyless.identity,
+    issuer: keyless.issuer,
+  };
 }
 
 /** The release's CycloneDX SBOM: the configured command's output in a checkout of the tag, else the npm lockfile. */
