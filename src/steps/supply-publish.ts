@@ -1,6 +1,7 @@
 // Step "supply": after the release is published, its SBOM, signed checksums and provenance as assets and with the image.
 
 import { CutterError, isCutterError } from '../core/errors.js';
+import { registerSecret } from '../core/redact.js';
 import { imageForRelease, parseDeploySection } from '../deploy/deploy-config.js';
 import { coveredByChecksums, SUPPLY_ASSETS } from '../supply/asset-names.js';
 import { pinImage } from '../supply/pin-image.js';
@@ -68,6 +69,8 @@ export const supplyPublishStep: Step<ReleaseDeps> = {
     }
 
     const env = ctx.deps.env ?? process.env;
+    // The private key never reaches a log line or an error, whatever a library puts in a message.
+    if ('env' in section.signingKey) registerSecret(env[section.signingKey.env]);
     const key = await loadSigningKey(section.signingKey, env as NodeJS.ProcessEnv);
     const name = taskData(ctx.data).package?.name ?? repo.name;
     const sbom = await releaseSbom(
