@@ -32,9 +32,9 @@ const withoutPrSuffix = (header: string): string => header.replace(/ \(#\d{1,9}\
 const MIN_PREFIX = 7;
 
 /**
- * Finds the commit a revert undoes inside the range: by hash (full or abbreviated), else by its header. Indexed
- * once per range, so 2k reverts among 100k commits cost 2k lookups, not 200M comparisons. Candidates are kept in
- * range order, so the first match is the one a scan of the range would find.
+ * Finds the commit a revert undoes inside the range: by hash (full or abbreviated), else by its header. Only the
+ * commits some revert can name are indexed (2k reverts among 100k commits index a few thousand, not 100k), and
+ * candidates are kept in range order, so the first match is the one a scan of the range would find.
  */
 class RevertTargets {
   private byHash: Map<string, ParsedCommit> | undefined;
@@ -42,38 +42,51 @@ class RevertTargets {
   private byHeader: Map<string, ParsedCommit[]> | undefined;
 
   // Each index is built on first use: a range without hash-less reverts never needs the header one.
-  constructor(private readonly commits: readonly ParsedCommit[]) {}
+  constructor(
+    private readonly commits: readonly ParsedCommit[],
+    private readonly reverts: readonly ParsedCommit[],
+  ) {}
 
-  private hashes(): Map<string, ParsedCommit> {
-    if (this.byHash) return this.byHash;
-    this.byHash = new Map();
-    for (const c of this.commits) this.byHash.set(c.hash.toLowerCase(), c);
-    return this.byHash;
-  }
-
-  /** Commits by their first 7 hash characters: one entry, a list only when several share them. */
-  private prefixes(): Map<string, ParsedCommit | ParsedCommit[]> {
-    if (this.byPrefix) return this.byPrefix;
-    const map = new Map<string, ParsedCommit | ParsedCommit[]>();
-    for (const c of this.commits) {
-      if (c.hash.length < MIN_PREFIX) continue;
-      const key = c.hash.slice(0, MIN_PREFIX).toLowerCase();
-      const known = map.get(key);
-      if (known === undefined) map.set(key, c);
-      else if (Array.isArray(known)) known.push(c);
-      else map.set(key, [known, c]);
+  /** Commits by full hash and by their first 7 hash characters (a list only when several share them). */
+  private hashes(): void {
+    const exact = new Set<string>();
+    const prefixes = new Set<string>();
+    for (const r of this.reverts) {
+      const hash = r.revert!.hash;
+      if (!hash) continue;
+      exact.add(hash);
+      if (hash.length >= MIN_PREFIX) prefixes.add(hash.slice(0, MIN_PREFIX));
     }
-    this.byPrefix = map;
-    return map;
+    const byHash = new Map<string, ParsedCommit>();
+    const byPrefix = new Map<string, ParsedCommit | ParsedCommit[]>();
+    for (const c of this.commits) {
+      if (c.hash.length < MIN_PREFIX) {
+        const h = c.hash.toLowerCase();
+        if (exact.has(h)) byHash.set(h, c);
+        continue;
+      }
+      const key = c.hash.slice(0, MIN_PREFIX).toLowerCase();
+      // A target that shares no 7 leading characters with this commit can match it neither way.
+      if (!prefixes.has(key)) continue;
+      byHash.set(c.hash.toLowerCase(), c);
+      const known = byPrefix.get(key);
+      if (known === undefined) byPrefix.set(key, c);
+      else if (Array.isArray(known)) known.push(c);
+      else byPrefix.set(key, [known, c]);
+    }
+    this.byHash = byHash;
+    this.byPrefix = byPrefix;
   }
 
   private headers(): Map<string, ParsedCommit[]> {
     if (this.byHeader) return this.byHeader;
+    const wanted = new Set<string>();
+    for (const r of this.reverts) if (!r.revert!.hash) wanted.add(r.revert!.header);
     this.byHeader = new Map();
     for (const c of this.commits) {
-      push(this.byHeader, c.header, c);
+      if (wanted.has(c.header)) push(this.byHeader, c.header, c);
       const bare = withoutPrSuffix(c.header);
-      if (bare !== c.header) push(this.byHeader, bare, c);
+      if (bare !== c.header && wanted.has(bare)) push(this.byHeader, bare, c);
     }
     return this.byHeader;
   }
@@ -81,11 +94,12 @@ class RevertTargets {
   find(revert: ParsedCommit, taken: Set<ParsedCommit>): ParsedCommit | null {
     const target = revert.revert!;
     if (target.hash) {
-      const exact = this.hashes().get(target.hash);
+      if (!this.byHash || !this.byPrefix) this.hashes();
+      const exact = this.byHash!.get(target.hash);
       if (exact) return exact;
       if (target.hash.length < MIN_PREFIX) return null;
       // Either hash may be the abbreviation of the other; both then share their first 7 characters.
-      const entry = this.prefixes().get(target.hash.slice(0, MIN_PREFIX));
+      const entry = this.byPrefix!.get(target.hash.slice(0, MIN_PREFIX));
       for (const c of entry === undefined ? [] : Array.isArray(entry) ? entry : [entry]) {
         const h = c.hash.toLowerCase();
         if (h.startsWith(target.hash) || target.hash.startsWith(h)) return c;
@@ -112,9 +126,10 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  */
 function cancelledByReverts(commits: ParsedCommit[]): Map<ParsedCommit, string> {
   const cancelled = new Map<ParsedCommit, string>();
-  if (!commits.some((c) => c.revert !== null)) return cancelled;
+  const reverts = commits.filter((c) => c.revert !== null);
+  if (reverts.length === 0) return cancelled;
 
-  const targets = new RevertTargets(commits);
+  const targets = new RevertTargets(commits, reverts);
   const targetOf = new Map<ParsedCommit, ParsedCommit>();
   const revertsOf = new Map<ParsedCommit, ParsedCommit[]>();
   const taken = new Set<ParsedCommit>();

@@ -308,8 +308,16 @@ function link(label: string, url: string | null): string {
 // Unique authors in order of first appearance; the same e-mail under two spellings counts once.
 function contributorsOf(commits: readonly ParsedCommit[]): NotesContributor[] {
   const seen = new Set<string>();
+  // The same name and e-mail strings come back commit after commit: known pairs skip the trimming and lowering.
+  const seenAs = new Map<string, Set<string | undefined>>();
   const out: NotesContributor[] = [];
   for (const c of commits) {
+    if (c.authorName !== undefined) {
+      const emails = seenAs.get(c.authorName);
+      if (emails?.has(c.authorEmail)) continue;
+      if (emails) emails.add(c.authorEmail);
+      else seenAs.set(c.authorName, new Set([c.authorEmail]));
+    }
     const name = c.authorName?.trim();
     if (!name) continue;
     const key = c.authorEmail ? c.authorEmail.trim().toLowerCase() : `name:${name}`;
