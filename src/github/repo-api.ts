@@ -211,6 +211,16 @@ function tagConflict(repo: RepoRef, tag: string, existing: string, wanted: strin
   );
 }
 
+/** How an `ensure…` call finds what an earlier attempt made. */
+export interface EnsureOptions {
+  /**
+   * Look for an existing tag or release before creating (default true): one read, but no write spent on a create
+   * that is bound to fail. False creates first and looks only when GitHub answers 422 "already exists", the same
+   * outcome for one read less — right for a first attempt, where nothing is expected to exist yet.
+   */
+  lookFirst?: boolean;
+}
+
 /**
  * Create the annotated tag `tag` on `sha` (a tag object, then `refs/tags/<tag>`), adopting it when it already
  * exists on the same commit; on another commit it is a CUTTER_TAG_CONFLICT and the tag is left alone.
@@ -219,14 +229,17 @@ export async function ensureAnnotatedTag(
   gh: GitHubClient,
   repo: RepoRef,
   input: { tag: string; sha: string; message: string; tagger?: { name: string; email: string } },
+  opts: EnsureOptions = {},
 ): Promise<TagResult> {
   const ref = `refs/tags/${input.tag}`;
   const adoptOrConflict = (existing: string): TagResult => {
     if (existing !== input.sha) throw tagConflict(repo, input.tag, existing, input.sha);
     return { ref, tag: input.tag, sha: existing, adopted: true };
   };
-  const before = await tagRefCommit(gh, repo, input.tag);
-  if (before !== null) return adoptOrConflict(before);
+  if (opts.lookFirst ?? true) {
+    const before = await tagRefCommit(gh, repo, input.tag);
+    if (before !== null) return adoptOrConflict(before);
+  }
   const { data: tagObject } = await gh.rest.git.createTag({
     owner: repo.owner,
     repo: repo.name,
@@ -296,7 +309,11 @@ export async function findReleaseByTag(gh: GitHubClient, repo: RepoRef, tag: str
   return null;
 }
 
-/** Create the GitHub release of `tag`, or adopt the one that exists: a tag never gets two releases. */
+/**
+ * Create the GitHub release of `tag`, or adopt the one that exists: a tag never gets two releases. A draft is
+ * always looked for first, whatever `lookFirst` says: GitHub lets several drafts share a tag name, so only a
+ * published release makes the create fail with "already exists".
+ */
 export async function ensureRelease(
   gh: GitHubClient,
   repo: RepoRef,
@@ -310,9 +327,12 @@ export async function ensureRelease(
     /** GitHub's `make_latest`; left to GitHub when absent. */
     makeLatest?: boolean;
   },
+  opts: EnsureOptions = {},
 ): Promise<ReleaseView & { adopted: boolean }> {
-  const existing = await findReleaseByTag(gh, repo, input.tag);
-  if (existing) return { ...existing, adopted: true };
+  if ((opts.lookFirst ?? true) || input.draft) {
+    const existing = await findReleaseByTag(gh, repo, input.tag);
+    if (existing) return { ...existing, adopted: true };
+  }
   try {
     const { data } = await gh.rest.repos.createRelease({
       owner: repo.owner,

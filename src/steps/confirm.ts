@@ -1,4 +1,4 @@
-// Step "confirm": read the release back: it exists for our tag, is published (or the draft asked for), and its URL.
+// Step "confirm": the release exists for our tag, is published (or the draft asked for), and its URL.
 
 import { CutterError } from '../core/errors.js';
 import { readRelease } from '../github/repo-api.js';
@@ -13,7 +13,11 @@ export const confirmStep: Step<ReleaseDeps> = {
   async run(ctx) {
     const repo = repoOf(ctx.data);
     const release = releaseOf(ctx.data);
-    const seen = await readRelease(ctx.deps.github, repo, release.published!.id);
+    const published = release.published!;
+    // A release we just created is known from GitHub's answer; an adopted one is read back.
+    const seen = published.seen
+      ? { id: published.id, ...published.seen }
+      : await readRelease(ctx.deps.github, repo, published.id);
     const tag = release.tagged!.tag;
     if (seen.tag !== tag) {
       throw new CutterError('CUTTER_RELEASE_CONFLICT', `release ${seen.id} is for ${seen.tag}, not ${tag}`, {

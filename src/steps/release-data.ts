@@ -47,6 +47,8 @@ export interface TaggedRelease {
 export interface PublishedRelease {
   id: number;
   adopted: boolean;
+  /** The release as GitHub answered our create (absent when adopted): what confirm checks without a read. */
+  seen?: { tag: string; url: string; draft: boolean; prerelease: boolean };
 }
 
 export interface ReleasedRelease {

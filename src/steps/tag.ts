@@ -14,11 +14,14 @@ export const tagStep: Step<ReleaseDeps> = {
     const release = releaseOf(ctx.data);
     const head = headOf(ctx.data);
     const tag = release.nextTag ?? `v${release.next}`;
-    const tagged = await ensureAnnotatedTag(ctx.deps.github, repo, {
-      tag,
-      sha: head,
-      message: release.notes?.trim() || `Release ${tag}`,
-    });
+    // A first attempt creates at once (a 422 still adopts); a retry looks first, so it spends no write on a tag
+    // object when the tag was made before the crash.
+    const tagged = await ensureAnnotatedTag(
+      ctx.deps.github,
+      repo,
+      { tag, sha: head, message: release.notes?.trim() || `Release ${tag}` },
+      { lookFirst: ctx.attempt > 1 },
+    );
     ctx.log(`${tagged.adopted ? 'adopted existing' : 'created'} tag ${tag} at ${head.slice(0, 7)}`);
     return {
       patch: { release: { tagged: { ref: tagged.ref, tag: tagged.tag, sha: tagged.sha, adopted: tagged.adopted } } },
