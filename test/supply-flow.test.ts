@@ -213,6 +213,45 @@ describe('the supply chain in the release and roll-out flows', { timeout: 300_00
     expect(audit.map((a) => [a.action, (a.details as Json)['ok']])).toEqual([['release.verify', true]]);
   });
 
+  it('a release whose image is not pushed yet waits at the supply step, then signs it once it is there', async () => {
+    const NAME = 'connector-slowbuild';
+    await pushRepo(
+      NAME,
+      {
+        '.cutter.yml': [
+          ...deploy(registry.host),
+          'supply:',
+          '  signingKey: { env: CUTTER_SIGNING_KEY }',
+          '  waitForImageSeconds: 120',
+          '',
+        ].join('\n'),
+        'package-lock.json': LOCK,
+      },
+      'feat: built slowly',
+    );
+    const ref = `${registry.host}/acme/${NAME}:1.0.0`;
+    const first = await firstTask('release', `acme/${NAME}`);
+    const deadline = Date.now() + 120_000;
+    let task = await server.store.getTask(first.id);
+    while (task?.status !== 'waiting' && Date.now() < deadline) {
+      await sleep(50);
+      task = await server.store.getTask(first.id);
+    }
+    expect([task?.status, task?.step, task?.waitReason]).toEqual([
+      'waiting',
+      'supply',
+      `waiting for image ${ref} in the registry`,
+    ]);
+    // the release is already published while it waits
+    const { data: rel } = await h.octokit.rest.repos.getReleaseByTag({ owner: 'acme', repo: NAME, tag: 'v1.0.0' });
+    expect(rel.draft).toBe(false);
+    const image = await pushImage(registry.host, NAME, '1.0.0', 'slow 1.0.0\n');
+    const done = await finished(first.id);
+    expect([done.status, done.error?.message ?? null]).toEqual(['done', null]);
+    expect((done.data as Json)['release']['supply']['digest']).toBe(image.digest);
+    expect((done.data as Json)['release']['verified']['ok']).toBe(true);
+  });
+
   it('the supply step resumed after a crash adopts what it already published; other bytes under a name are a conflict', async () => {
     const release = await firstTask('release', `acme/${REPO}`);
     const { release: state, ...rest } = release.data as Json;
