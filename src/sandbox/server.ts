@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redact, registerSecret } from '../core/redact.js';
+import { AppInstallations, type AppRegistration } from './app-installations.js';
 import { isoSeconds, type SandboxClock, scaledClock } from './clock.js';
 import { type CounterSnapshot, RequestCounters } from './counters.js';
 import { attachWebhooks } from './event-webhooks.js';
@@ -68,6 +69,8 @@ export interface SandboxOptions {
   maxBodyBytes?: number;
   logger?: SandboxLogger;
   graphql?: GraphQLHandler;
+  /** GitHub Apps by id: their JWTs are traded for installation tokens at POST /app/installations/{id}/access_tokens. */
+  apps?: Record<string, AppRegistration>;
 }
 
 export const DEFAULT_TOKEN = 'sandbox-token-acme';
@@ -103,6 +106,7 @@ export class Sandbox {
   readonly limits: RateLimits;
   readonly faults: FaultInjector;
   readonly violations: Violation[] = [];
+  readonly apps: AppInstallations;
   private readonly counterSet = new RequestCounters();
   private readonly router = new Router<Services>();
   private readonly tokens: Map<string, Identity>;
@@ -129,6 +133,10 @@ export class Sandbox {
       Object.entries(grants).map(([token, grant]) => [token, { token, grant, login: grant.login ?? 'sandbox-bot' }]),
     );
     for (const t of [...this.tokens.keys(), this.adminToken]) registerSecret(t);
+    // A minted installation token is a token like any other, for what its installation may see.
+    this.apps = new AppInstallations(opts.apps ?? {}, (token, grant) => {
+      this.tokens.set(token, { token, grant: { orgs: grant.orgs }, login: 'sandbox-app[bot]' });
+    });
     this.router.add(sandboxRoutes);
     this.services = this.makeServices();
   }
@@ -290,7 +298,10 @@ export class Sandbox {
 
   /** Resolve a token to an identity (null when unknown). */
   identify(token: string): Identity | null {
-    return this.tokens.get(token) ?? null;
+    const known = this.tokens.get(token);
+    if (known) return known;
+    // An App's JWT authenticates as the App, which sees no repository: it only trades itself for tokens (routes/apps.ts).
+    return this.opts.apps && this.apps.isJwt(token) ? { token, login: 'sandbox-app', grant: { orgs: [] } } : null;
   }
 
   canAccess(token: string, owner: string): boolean {
@@ -324,6 +335,7 @@ export class Sandbox {
     const self = this;
     return {
       state: this.state,
+      apps: this.apps,
       git: this.git,
       get links() {
         return self.links;

@@ -1,5 +1,6 @@
 // What route handlers may use: state, git, URLs, the clock, and the event hook for pushes/releases/merges.
 
+import type { AppInstallations } from './app-installations.js';
 import type { SandboxClock } from './clock.js';
 import type { GitStore } from './git-store.js';
 import type { SandboxRepoInfo } from './reader.js';
@@ -36,6 +37,8 @@ export type SandboxEvent =
 
 export interface Services {
   state: SandboxState;
+  /** GitHub Apps and their installations (JWT → installation token). */
+  apps: AppInstallations;
   git: GitStore;
   links: Links;
   clock: SandboxClock;

@@ -20,15 +20,17 @@ export function loginId(login: string): number {
 }
 
 export function simpleUser(l: Links, login: string, type: 'User' | 'Organization' | 'Bot' = 'User') {
-  const url = `${l.api}/users/${login}`;
+  // An App's installation acts as `slug[bot]`: GitHub escapes the brackets in its URLs.
+  const path = encodeURIComponent(login);
+  const url = `${l.api}/users/${path}`;
   return {
     login,
     id: loginId(login),
     node_id: nodeId(type, loginId(login)),
-    avatar_url: `${l.api}/avatars/${login}`,
+    avatar_url: `${l.api}/avatars/${path}`,
     gravatar_id: '',
     url,
-    html_url: `${l.api}/${login}`,
+    html_url: `${l.api}/${path}`,
     followers_url: `${url}/followers`,
     following_url: `${url}/following{/other_user}`,
     gists_url: `${url}/gists{/gist_id}`,

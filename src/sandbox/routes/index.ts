@@ -3,6 +3,7 @@
 import type { RouteDef } from '../router.js';
 import type { Services } from '../services.js';
 import { accountRoutes } from './account.js';
+import { appRoutes } from './apps.js';
 import { commitRoutes } from './commits.js';
 import { contentRoutes } from './contents.js';
 import { gitDataRoutes } from './git-data.js';
@@ -15,6 +16,7 @@ import { statusRoutes } from './statuses.js';
 
 export const sandboxRoutes: RouteDef<Services>[] = [
   ...accountRoutes,
+  ...appRoutes,
   ...repoRoutes,
   ...gitDataRoutes,
   ...commitRoutes,
