@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCutterError } from '../src/core/errors.js';
+import { redact } from '../src/core/redact.js';
 import { supplySectionOf, trustedKeysFor } from '../src/steps/supply-inputs.js';
 import {
   attachImageSignature,
@@ -53,7 +54,12 @@ describe('keyless signing (Fulcio + Rekor)', () => {
       rekor: sigstore.served.get('/api/v1/log/entries') ?? 0,
     };
     const data = Buffer.from('abc  connector-x-1.0.0.tgz\n');
-    const bundle = await signBlob(signing(), data);
+    const token = oidcToken(IDENTITY, ISSUER);
+    const bundle = await signBlob(
+      keylessSigning({ fulcioURL: sigstore.url, rekorURL: sigstore.url }, { SIGSTORE_ID_TOKEN: token }),
+      data,
+    );
+    expect(redact(`fulcio said no to ${token}`)).not.toContain(token);
     expect(['certificate', 'x509CertificateChain']).toContain(bundle.verificationMaterial.content.$case);
     expect(bundle.verificationMaterial.tlogEntries).toHaveLength(1);
     expect(sigstore.served.get('/api/v2/signingCert')).toBe(before.fulcio + 1);

@@ -6,6 +6,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { CIContextProvider, FulcioSigner, type IdentityProvider, RekorWitness } from '@sigstore/sign';
 import { type TrustMaterial, toTrustMaterial } from '@sigstore/verify';
 import { CutterError } from '../core/errors.js';
+import { registerSecret } from '../core/redact.js';
 import type { SigningSetup } from './signing-key.js';
 
 export const DEFAULT_TOKEN_ENV = 'SIGSTORE_ID_TOKEN';
@@ -39,9 +40,14 @@ function identityProvider(tokenEnv: string, env: NodeJS.ProcessEnv): IdentityPro
       },
     );
   }
-  // The token is read when a certificate is requested and goes nowhere but Fulcio.
+  // The token goes nowhere but Fulcio: registered so that no log line or error can carry it.
+  registerSecret(env[tokenEnv]);
   return {
-    getToken: async () => env[tokenEnv] ?? new CIContextProvider('sigstore').getToken(),
+    getToken: async () => {
+      const token = env[tokenEnv] ?? (await new CIContextProvider('sigstore').getToken());
+      registerSecret(token);
+      return token;
+    },
   };
 }
 
