@@ -9,7 +9,7 @@ import { type RunningServer, startServe } from '../src/server/serve.js';
 import { silentLogger } from '../src/server/server-logger.js';
 import type { TaskRecord } from '../src/store/types.js';
 import { pushCommits, remoteTags, type SandboxRepo, sandboxRepo } from './release-flow-support.js';
-import { gitOk, type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
+import { gitOk, type Harness, readyAndMerge, startSandbox, TOKEN } from './sandbox-harness.js';
 
 const SECRET = 'release-pr-server-secret';
 const PACKAGE_JSON = '{\n  "name": "widget",\n  "version": "1.2.0"\n}\n';
@@ -108,7 +108,7 @@ describe('release PRs through cutter serve', { timeout: 300_000 }, () => {
     expect(await tagNames(name)).toEqual(['v1.2.0']);
 
     const pr = third[0]!;
-    const { data: merged } = await h.octokit.rest.pulls.merge({ owner: 'acme', repo: name, pull_number: pr.number });
+    const { data: merged } = await readyAndMerge(h.octokit, { owner: 'acme', repo: name, pull_number: pr.number });
     const tasks = await settled(`acme/${name}`);
     expect(await tagNames(name)).toEqual(['v1.2.0', 'v2.0.0']);
     const tagCommit = await gitOk(repo.dir, ['ls-remote', h.remote('acme', name), 'refs/tags/v2.0.0^{}']);

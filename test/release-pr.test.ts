@@ -7,7 +7,7 @@ import { readRepoFile } from '../src/github/repo-api.js';
 import { type DraftReleaseInput, draftRelease } from '../src/release-pr/draft-release.js';
 import { isReleasePr, onReleasePrMerged } from '../src/release-pr/on-merged.js';
 import { pushCommits, sandboxClient, sandboxRepo } from './release-flow-support.js';
-import { gitOk, type Harness, startSandbox } from './sandbox-harness.js';
+import { gitOk, type Harness, readyAndMerge, startSandbox } from './sandbox-harness.js';
 
 let h: Harness;
 let gh: GitHubClient;
@@ -117,7 +117,7 @@ describe('cutter draft-release on GitHub', { timeout: 300_000 }, () => {
   it('tags the merge commit with the version from the branch name and publishes the release, once', async () => {
     const { data: open } = await gh.rest.pulls.list({ owner: 'acme', repo: 'widget', state: 'open' });
     const number = open[0]?.number ?? 0;
-    await gh.rest.pulls.merge({ owner: 'acme', repo: 'widget', pull_number: number });
+    await readyAndMerge(h.octokit, { owner: 'acme', repo: 'widget', pull_number: number });
     const { data: pr } = await gh.rest.pulls.get({ owner: 'acme', repo: 'widget', pull_number: number });
     expect(isReleasePr(pr)).toBe(true);
 
@@ -165,7 +165,7 @@ describe('cutter draft-release on GitHub', { timeout: 300_000 }, () => {
     await gitOk(repo.dir, ['push', '-q', 'origin', 'v1.2.1']);
     const r = await draftRelease(gh, input('gizmo', { request: 'patch', from: '1.2.0' }));
     expect(r).toMatchObject({ version: '1.2.1', previousTag: 'v1.2.0', branch: 'release-v1.2.1' });
-    await gh.rest.pulls.merge({ owner: 'acme', repo: 'gizmo', pull_number: r.pr?.number ?? 0 });
+    await readyAndMerge(h.octokit, { owner: 'acme', repo: 'gizmo', pull_number: r.pr?.number ?? 0 });
     const { data: pr } = await gh.rest.pulls.get({ owner: 'acme', repo: 'gizmo', pull_number: r.pr?.number ?? 0 });
     const conflict = await refusal(
       onReleasePrMerged(gh, { owner: 'acme', name: 'gizmo' }, pr, { tagFormat: 'v{version}' }),

@@ -109,3 +109,21 @@ export async function repoWithHistory(h: Harness, name: string, messages: string
   await gitOk(dir, ['push', '-q', 'origin', 'main']);
   return dir;
 }
+
+/**
+ * A reviewer's "Ready for review" (GitHub's `markPullRequestReadyForReview` mutation, as `gh pr ready` sends it),
+ * then the merge: GitHub refuses to merge a draft pull request.
+ */
+export async function readyAndMerge(
+  octokit: Octokit,
+  pr: { owner: string; repo: string; pull_number: number; merge_method?: 'merge' | 'squash' },
+) {
+  const { data } = await octokit.rest.pulls.get({ owner: pr.owner, repo: pr.repo, pull_number: pr.pull_number });
+  if (data.draft) {
+    await octokit.graphql(
+      'mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }',
+      { id: data.node_id },
+    );
+  }
+  return octokit.rest.pulls.merge(pr);
+}

@@ -214,6 +214,47 @@ describe('sandbox REST', () => {
     expect(open.map((p) => p.number)).toEqual([2, 1]);
   });
 
+  it('refuses to merge a draft pull request (405) until it is marked ready for review', async () => {
+    await h.octokit.rest.git.createRef({ owner, repo: 'connector-rest', ref: 'refs/heads/drafty', sha: head });
+    await commitFile(h, 'connector-rest', 'src/d.ts', 'export const d = 1;\n', 'feat: add d', 'drafty');
+    const { data: pr } = await h.octokit.rest.pulls.create({
+      owner,
+      repo: 'connector-rest',
+      title: 'feat: add d',
+      head: 'drafty',
+      base: 'main',
+      draft: true,
+    });
+    const refused = await h.octokit.rest.pulls.merge({ owner, repo: 'connector-rest', pull_number: pr.number }).then(
+      () => null,
+      (err: { status: number; response?: { data?: { message?: string } } }) => err,
+    );
+    expect(refused?.status).toBe(405);
+    expect(refused?.response?.data?.message).toBe('Pull Request is still a draft');
+    const { data: still } = await h.octokit.rest.pulls.get({ owner, repo: 'connector-rest', pull_number: pr.number });
+    expect(still).toMatchObject({ state: 'open', merged: false, draft: true });
+
+    const ready = await h.octokit.graphql<{
+      markPullRequestReadyForReview: { pullRequest: { number: number; isDraft: boolean } };
+    }>(
+      'mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { number isDraft } } }',
+      { id: pr.node_id },
+    );
+    expect(ready.markPullRequestReadyForReview.pullRequest).toEqual({ number: pr.number, isDraft: false });
+    const { data: merged } = await h.octokit.rest.pulls.merge({
+      owner,
+      repo: 'connector-rest',
+      pull_number: pr.number,
+    });
+    expect(merged.merged).toBe(true);
+    await expect(
+      h.octokit.graphql(
+        'mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }',
+        { id: 'PR_nonsense' },
+      ),
+    ).rejects.toThrow(/Could not resolve to a node with the global id of 'PR_nonsense'/);
+  });
+
   it('refuses to merge a pull request whose branches conflict', async () => {
     const base = (await h.octokit.rest.git.getRef({ owner, repo: 'connector-rest', ref: 'heads/main' })).data.object
       .sha;

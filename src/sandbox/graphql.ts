@@ -19,6 +19,7 @@ import {
   type SelectionSetNode,
   validate,
 } from 'graphql';
+import type { ReadyPull } from './pull-ready.js';
 import type { SandboxRateLimit, SandboxReader, SandboxRef, SandboxRepoInfo } from './reader.js';
 
 /** Type and field names, arguments and nullability as in GitHub's public schema (the parts Cutter reads). */
@@ -37,6 +38,27 @@ const SDL = /* GraphQL */ `
   type User {
     id: ID!
     login: String!
+  }
+
+  type Mutation {
+    markPullRequestReadyForReview(input: MarkPullRequestReadyForReviewInput!): MarkPullRequestReadyForReviewPayload
+  }
+
+  input MarkPullRequestReadyForReviewInput {
+    pullRequestId: ID!
+    clientMutationId: String
+  }
+
+  type MarkPullRequestReadyForReviewPayload {
+    clientMutationId: String
+    pullRequest: PullRequest
+  }
+
+  type PullRequest {
+    id: ID!
+    number: Int!
+    isDraft: Boolean!
+    url: URI!
   }
 
   type RateLimit {
@@ -243,6 +265,8 @@ export interface GraphQLResponse {
 export interface GraphQLHandlerOptions {
   /** Base of `url` fields. */
   webBaseUrl?: string;
+  /** The one write the sandbox's GraphQL serves: "Ready for review" on a draft pull request (by database id). */
+  markPullReady?: (token: string, login: string, pullId: number) => Promise<ReadyPull | null>;
 }
 
 interface GitHubError {
@@ -262,6 +286,7 @@ interface Context {
   nodeCount: number;
   charged: SandboxRateLimit;
   memo: Map<string, Promise<unknown>>;
+  markPullReady: GraphQLHandlerOptions['markPullReady'];
 }
 
 const schema: GraphQLSchema = buildSchema(SDL);
@@ -298,7 +323,8 @@ export function createGraphQLHandler(
 
     const operation = pickOperation(document, req.operationName);
     if (!operation) return fail(200, [{ message: 'An operation name is required when a document has several.' }]);
-    if (operation.operation !== 'query') {
+    const mutation = operation.operation === 'mutation' && options.markPullReady !== undefined;
+    if (operation.operation !== 'query' && !mutation) {
       return fail(200, [
         { type: 'NOT_SUPPORTED', message: `The sandbox serves queries only, not ${operation.operation}s.` },
       ]);
@@ -335,12 +361,13 @@ export function createGraphQLHandler(
       nodeCount: budget.nodeCount,
       charged,
       memo: new Map(),
+      markPullReady: options.markPullReady,
     };
     const result = await execute({
       schema,
       document,
       operationName: req.operationName,
-      rootValue: new QueryRoot(),
+      rootValue: mutation ? new MutationRoot() : new QueryRoot(),
       contextValue: context,
       variableValues: req.variables ?? {},
     });
@@ -417,7 +444,8 @@ function measure(
       }
     }
   };
-  walk(operation.selectionSet, schema.getQueryType() ?? null, 1, []);
+  const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+  walk(operation.selectionSet, root ?? null, 1, []);
   return { cost: Math.max(1, Math.round(requests / 100)), nodeCount, dryRun, errors };
 }
 
@@ -505,6 +533,27 @@ class QueryRoot {
 
   viewer(_args: unknown, ctx: Context) {
     return { id: nodeId('User', ctx.login), login: ctx.login };
+  }
+}
+
+class MutationRoot {
+  async markPullRequestReadyForReview(
+    args: { input: { pullRequestId: string; clientMutationId?: string | null } },
+    ctx: Context,
+  ) {
+    const { pullRequestId, clientMutationId } = args.input;
+    const id = /^0:PullRequest(\d+)$/.exec(Buffer.from(pullRequestId, 'base64').toString('utf8'))?.[1];
+    const pull = id && ctx.markPullReady ? await ctx.markPullReady(ctx.token, ctx.login, Number(id)) : null;
+    if (!pull) throw notFound(`Could not resolve to a node with the global id of '${pullRequestId}'`);
+    return {
+      clientMutationId: clientMutationId ?? null,
+      pullRequest: {
+        id: pullRequestId,
+        number: pull.number,
+        isDraft: pull.isDraft,
+        url: `${ctx.webBaseUrl}/${pull.owner}/${pull.repo}/pull/${pull.number}`,
+      },
+    };
   }
 }
 

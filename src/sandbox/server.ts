@@ -16,6 +16,7 @@ import { GitStore, ZERO_SHA } from './git-store.js';
 import { createGraphQLHandler } from './graphql.js';
 import { type LimitOptions, RateLimits } from './limits.js';
 import { type Violation, validateResponse } from './openapi-validator.js';
+import { markPullReady } from './pull-ready.js';
 import { synchronizePulls } from './pull-sync.js';
 import type { SandboxRef, SandboxRepoInfo } from './reader.js';
 import { readBody } from './request-body.js';
@@ -160,7 +161,11 @@ export class Sandbox {
     this.server = server;
     this.baseUrl = `http://${host}:${addr.port}`;
     // GraphQL reads through the same state and git as REST; its URLs need the address, known only now.
-    this.graphqlHandler ??= createGraphQLHandler(sandboxReader(this), { webBaseUrl: this.baseUrl });
+    this.graphqlHandler ??= createGraphQLHandler(sandboxReader(this), {
+      webBaseUrl: this.baseUrl,
+      markPullReady: (token, login, pullId) =>
+        markPullReady(this.services, pullId, { login, canAccess: (owner) => this.canAccess(token, owner) }),
+    });
     return { url: this.baseUrl };
   }
 

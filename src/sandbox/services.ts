@@ -28,7 +28,7 @@ export type SandboxEvent =
       kind: 'pull_request';
       owner: string;
       repo: string;
-      action: 'opened' | 'closed' | 'synchronize';
+      action: 'opened' | 'closed' | 'synchronize' | 'ready_for_review';
       pullId: number;
       sender: string;
       /** `synchronize`: the head before the push. */

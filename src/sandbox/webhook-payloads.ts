@@ -92,7 +92,7 @@ export interface WebhookPullRequest {
   changed_files?: number;
 }
 
-export type PullRequestAction = 'opened' | 'closed' | 'reopened' | 'synchronize' | 'edited';
+export type PullRequestAction = 'opened' | 'closed' | 'reopened' | 'synchronize' | 'edited' | 'ready_for_review';
 
 const ZERO_SHA = '0000000000000000000000000000000000000000';
 /** GitHub includes at most this many commits in a push payload; the rest are only in `compare`. */

@@ -193,6 +193,8 @@ export const pullRoutes: RouteDef<Services>[] = [
       const b = objectBody(ctx.body);
       const method = optString(b, 'merge_method') ?? 'merge';
       if (p.state !== 'open') throw new HttpError(405, 'Pull Request is not mergeable');
+      // GitHub's answer to merging a draft: it must be marked ready for review first.
+      if (p.draft) throw new HttpError(405, 'Pull Request is still a draft');
       if (method === 'rebase') throw new HttpError(405, 'Rebase merges are not allowed on this repository.');
       if (method !== 'merge' && method !== 'squash') {
         throw unprocessable('Validation Failed', [{ resource: 'PullRequest', field: 'merge_method', code: 'invalid' }]);
