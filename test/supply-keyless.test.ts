@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCutterError } from '../src/core/errors.js';
 import { redact } from '../src/core/redact.js';
+import { ensureAnnotatedTag } from '../src/github/repo-api.js';
 import { supplySectionOf, trustedKeysFor } from '../src/steps/supply-inputs.js';
 import {
   attachImageSignature,
@@ -21,9 +22,14 @@ import { keylessSigning, loadKeylessTrust, trustMaterialFromJSON } from '../src/
 import { type LocalRegistry, startLocalRegistry } from '../src/supply/local-registry.js';
 import { buildImageLayout, pushImageLayout } from '../src/supply/oci-image.js';
 import { INTOTO_PAYLOAD_TYPE } from '../src/supply/provenance.js';
+import { publishSupplyChain } from '../src/supply/publish-supply.js';
 import { createRegistryClient } from '../src/supply/registry-client.js';
+import { sbomFromLockfile } from '../src/supply/sbom.js';
 import { signBlob, signDsse } from '../src/supply/signing-key.js';
 import { bundleProblem, trustedKeys } from '../src/supply/verify-bundle.js';
+import { sandboxClient, sandboxRepo } from './release-flow-support.js';
+import { type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
+import { runCutterSource } from './support/run-cutter.js';
 import { oidcToken, type SigstoreMock, startSigstoreMock } from './support/sigstore-mock.js';
 
 const IDENTITY = 'https://github.com/acme/release-workflows/.github/workflows/release.yml@refs/heads/main';
@@ -173,5 +179,74 @@ describe('keyless signing (Fulcio + Rekor)', () => {
     const err = await trustedKeysFor(undefined, { owner: '', name: '' }, 'HEAD', missing, {}).catch((e) => e);
     expect(isCutterError(err, 'CUTTER_CONFIG_INVALID')).toBe(true);
     expect(err.message).toMatch(/supply\.keyless\.trustedRoot: .*nope\.json is not readable/);
+  });
+});
+
+describe('cutter verify <tag> with keyless signatures', { timeout: 240_000 }, () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startSandbox();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('✔ for the signing identity, ✖ naming the signer for any other, on the published release and its image', async () => {
+    const gh = await sandboxClient(h);
+    const name = 'connector-keyless-cli';
+    const repo = await sandboxRepo(h, name, ['feat: first']);
+    const ref = { owner: 'acme', name };
+    await ensureAnnotatedTag(gh, ref, { tag: 'v1.0.0', sha: repo.head, message: 'v1.0.0' });
+    await gh.rest.repos.createRelease({ owner: 'acme', repo: name, tag_name: 'v1.0.0', body: '## Features\n- first' });
+    const images = createRegistryClient({ retries: 1, backoffMs: 5 });
+    const image = `${registry.host}/acme/${name}:1.0.0`;
+    await pushImageLayout(
+      images,
+      { registry: registry.host, path: `acme/${name}` },
+      buildImageLayout({ files: { V: '1' } }),
+      '1.0.0',
+    );
+    const lock = JSON.stringify({ lockfileVersion: 3, packages: { '': { name, version: '1.0.0' } } });
+    await publishSupplyChain({
+      gh,
+      repo: ref,
+      tag: 'v1.0.0',
+      commit: repo.head,
+      repositoryUrl: `${h.url}/acme/${name}`,
+      builderId: 'https://cutter.test/builder',
+      image,
+      registry: images,
+      signer: signing(),
+      sbom: sbomFromLockfile(lock, { name, version: '1.0.0' }),
+      artifacts: [{ name: `${name}-1.0.0.tgz`, bytes: Buffer.from('tarball') }],
+      waitForImageMs: 0,
+    });
+
+    const dir = await mkdtemp(join(tmpdir(), 'cutter-keyless-cli-'));
+    const root = join(dir, 'trusted_root.json');
+    await writeFile(root, JSON.stringify(sigstore.trustedRoot));
+    const env = { CUTTER_GITHUB_TOKEN: TOKEN, GITHUB_TOKEN: '', GITHUB_API_URL: h.url };
+    const base = ['verify', 'v1.0.0', '--repo', `acme/${name}`, '--image', image, '--db', join(dir, 'c.db')];
+    const keyless = ['--trusted-root', root, '--certificate-oidc-issuer', ISSUER];
+
+    const good = await runCutterSource([...base, ...keyless, '--certificate-identity', IDENTITY], env);
+    expect(good.stderr).toBe('');
+    expect(good.stdout).toMatch(/✔ image-signature/);
+    expect(good.stdout).toMatch(/\nverified\n$/);
+    expect(good.code).toBe(0);
+
+    const other = 'https://github.com/acme/other/.github/workflows/release.yml@refs/heads/main';
+    const bad = await runCutterSource([...base, ...keyless, '--certificate-identity', other, '--json'], env);
+    expect(bad.code).toBe(1);
+    const report = JSON.parse(bad.stdout) as { checks: { check: string; ok: boolean; detail: string }[] };
+    const failedChecks = report.checks.filter((c) => !c.ok);
+    expect(failedChecks.map((c) => c.check).sort()).toEqual(['checksums-signature', 'image-signature', 'provenance']);
+    // The provenance and checksums name who signed; the image signature then has no trusted digest to check.
+    for (const c of failedChecks.filter((f) => f.check !== 'image-signature'))
+      expect(c.detail).toContain(`signed by identity ${IDENTITY} (issuer ${ISSUER}), not the trusted ${other}`);
+
+    const half = await runCutterSource([...base, '--trusted-root', root], env);
+    expect(half.code).not.toBe(0);
+    expect(half.stderr).toMatch(/--trusted-root, --certificate-identity and --certificate-oidc-issuer together/);
   });
 });

@@ -7,6 +7,9 @@ interface VerifyOptions {
   repo?: string;
   image?: string;
   publicKey: string[];
+  trustedRoot?: string;
+  certificateIdentity?: string;
+  certificateOidcIssuer?: string;
   rolledOut?: string;
   plainHttp: string[];
   json?: boolean;
@@ -23,6 +26,9 @@ export function registerVerify(program: Command): void {
     .option('--repo <owner/name>', 'the repository whose release to verify')
     .option('--image <ref>', "the release's image tag, e.g. ghcr.io/acme/connector-x:1.4.2")
     .option('--public-key <file>', 'a trusted signing public key (PEM); repeat for several', collect, [])
+    .option('--trusted-root <file>', 'trusted_root.json of the Sigstore instance behind keyless signatures')
+    .option('--certificate-identity <id>', 'the identity keyless signatures must carry (with --trusted-root)')
+    .option('--certificate-oidc-issuer <url>', 'the OIDC issuer keyless signatures must carry (with --trusted-root)')
     .option('--rolled-out <digest>', 'the digest the roll-out deployed; the registry must still serve it')
     .option('--plain-http <host>', 'talk to this registry host without TLS (loopback hosts always are)', collect, [])
     .option('--json', 'print the checklist as one JSON object')
@@ -34,6 +40,9 @@ export function registerVerify(program: Command): void {
 Examples:
   $ cutter verify v1.4.2 --repo acme/connector-x --public-key cosign.pub
   $ cutter verify v1.4.2 --repo acme/connector-x --public-key cosign.pub --image ghcr.io/acme/connector-x:1.4.2 --json
+  $ cutter verify v1.4.2 --repo acme/connector-x --trusted-root trusted_root.json \\
+      --certificate-identity https://github.com/acme/connector-x/.github/workflows/release.yml@refs/heads/main \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
 
 Exits 1 when any item is ✖. Every run is recorded in the audit log (action release.verify).`,
     )
@@ -42,10 +51,21 @@ Exits 1 when any item is ✖. Every run is recorded in the audit log (action rel
       if (!m?.[1] || !m[2]) {
         throw new CutterError('CUTTER_BAD_INPUT', '--repo OWNER/NAME is required', { hint: '--repo acme/connector-x' });
       }
-      if (opts.publicKey.length === 0) {
-        throw new CutterError('CUTTER_BAD_INPUT', 'at least one --public-key is required', {
-          hint: 'pass the PEM public key that matches the signing key, e.g. --public-key cosign.pub',
-        });
+      const keylessFlags = [opts.trustedRoot, opts.certificateIdentity, opts.certificateOidcIssuer];
+      if (keylessFlags.some(Boolean) && !keylessFlags.every(Boolean)) {
+        throw new CutterError(
+          'CUTTER_BAD_INPUT',
+          'keyless verification needs --trusted-root, --certificate-identity and --certificate-oidc-issuer together',
+        );
+      }
+      if (opts.publicKey.length === 0 && !opts.trustedRoot) {
+        throw new CutterError(
+          'CUTTER_BAD_INPUT',
+          'at least one --public-key (or a keyless --trusted-root) is required',
+          {
+            hint: 'pass the PEM public key that matches the signing key, e.g. --public-key cosign.pub',
+          },
+        );
       }
       const [{ readFile, mkdir }, path, { openStore }, { createGitHubClient }, supply, bundles, registry] =
         await Promise.all([
@@ -64,9 +84,17 @@ Exits 1 when any item is ✖. Every run is recorded in the audit log (action rel
           }),
         ),
       );
+      const keyless =
+        opts.trustedRoot && opts.certificateIdentity && opts.certificateOidcIssuer
+          ? await (await import('../../supply/keyless.js')).loadKeylessTrust({
+              trustedRoot: opts.trustedRoot,
+              identity: opts.certificateIdentity,
+              issuer: opts.certificateOidcIssuer,
+            })
+          : undefined;
       let keys: ReturnType<typeof bundles.trustedKeys>;
       try {
-        keys = bundles.trustedKeys(pems);
+        keys = bundles.trustedKeys(pems, keyless);
       } catch {
         throw new CutterError('CUTTER_BAD_INPUT', 'a --public-key file is not a PEM public key');
       }
