@@ -2,7 +2,7 @@
 // writes, secondary-limit 403s and wall time against the floor the content-creation limit imposes.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Octokit } from '@octokit/rest';
@@ -40,6 +40,19 @@ function storeKind(args: readonly string[]): 'sqlite' | 'postgres' {
 interface FleetRun {
   summary: FleetSummary;
   pacer: { writes: number; reads: number; waitedMs: number; pushedBack: number };
+  /** Real ms from the start until the release tasks existed (no write can start before): discovery and plan. */
+  discoveryMs?: number | null;
+}
+
+/**
+ * CPU ms of this process's finished child processes (the sandbox's `git` runs, queue workers): `cutime + cstime`
+ * of /proc/self/stat (fields 16 and 17, clock ticks of 10 ms). Null where /proc is missing.
+ */
+async function childCpuMs(): Promise<number | null> {
+  const stat = await readFile('/proc/self/stat', 'utf8').catch(() => null);
+  if (stat === null) return null;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
 /**
@@ -165,6 +178,9 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
       `fleet run on ${kind}: scale ${scale}, ${kind === 'postgres' ? `${workers} workers × ${concurrency / workers}` : `concurrency ${concurrency}`}`,
     );
     const t0 = performance.now();
+    const startedAt = Date.now();
+    const cpu0 = process.cpuUsage();
+    const child0 = await childCpuMs();
     let run: FleetRun;
     if (kind === 'sqlite') {
       const store = new SqliteStore(join(root, 'cutter.db'));
@@ -190,7 +206,9 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
           }
         },
       });
-      run = { summary: result.summary!, pacer: pacer.stats };
+      const fanOut = (await store.listStepLog(result.task.id)).find((e) => e.step === 'fan-out');
+      const discoveryMs = fanOut ? Date.parse(fanOut.startedAt) + fanOut.durationMs - startedAt : null;
+      run = { summary: result.summary!, pacer: pacer.stats, discoveryMs };
       await store.close();
     } else {
       run = await fleetOnQueue(ctx, {
@@ -203,6 +221,8 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
       });
     }
     const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const child1 = await childCpuMs();
     const counters = sandbox.counters();
     const tagsAfter = await tagsByRepo(reader, names);
     await sandbox.close();
@@ -245,6 +265,9 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
       newTags,
       duplicateTags,
       pacer: run.pacer,
+      discoveryMs: run.discoveryMs === undefined || run.discoveryMs === null ? null : Math.round(run.discoveryMs),
+      nodeCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      childCpuMs: child0 === null || child1 === null ? null : child1 - child0,
       machine: machineLine(await machineInfo()),
     };
     const ok = {
@@ -290,6 +313,8 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
       `Released ${released}, skipped ${summary.skipped}, failed ${summary.failed}. Floor = the least time ${writes} writes take at ${perMinute}/min evenly spaced (scaled), from \`writeFloorMs\`.`,
       '',
       markdownTable(['figure', 'measured', 'target', ''], rows),
+      '',
+      `Where the time went: ${data.discoveryMs === null ? '' : `${(data.discoveryMs / 1000).toFixed(1)} s of discovery before the release tasks existed; `}writes waited ${(run.pacer.waitedMs / 1000).toFixed(1)} s in all for the budget; CPU ${(data.nodeCpuMs / 1000).toFixed(1)} s in this Node process (Cutter and the in-process sandbox), ${data.childCpuMs === null ? '—' : `${(data.childCpuMs / 1000).toFixed(1)} s`} in its child processes (the sandbox's git${kind === 'postgres' ? ', the workers' : ''}).`,
       '',
       `Machine: ${data.machine}`,
     ].join('\n');
