@@ -5,6 +5,7 @@ import { CutterError } from '../core/errors.js';
 import { repoWebUrl } from '../core/github-web-url.js';
 import { renderNotes } from '../core/notes.js';
 import { formatTag } from '../core/tag-format.js';
+import type { RawCommit } from '../core/types.js';
 import { editorFor, type VersionFileSpec } from '../core/version-files/index.js';
 import type { GitHubClient } from '../github/client.js';
 import { githubStatus } from '../github/github-error.js';
@@ -29,6 +30,12 @@ export interface DraftReleaseInput {
   package?: string;
   firstRelease: string;
   versionFiles: ReadonlyArray<VersionFileSpec & { path: string }>;
+  /** Repository-relative changelog (default CHANGELOG.md; a package keeps its own in its directory). */
+  changelogPath?: string;
+  /** A prerelease channel's PR counts from the latest prerelease too (`2.0.0-beta.1` → `-beta.2`). */
+  includePrerelease?: boolean;
+  /** The commits that belong to this release (a package's: those touching its path); all of them by default. */
+  selectCommits?: (commits: RawCommit[]) => Promise<RawCommit[]>;
   /** The branch the release PR starts from and targets (default: the repository's default branch). */
   baseBranch?: string;
   /** Release date for the CHANGELOG, `YYYY-MM-DD` (the caller owns the clock). */
@@ -71,7 +78,8 @@ export async function draftRelease(gh: GitHubClient, input: DraftReleaseInput): 
   const tag = formatTag(input.tagFormat, { version, ...pkg });
   const branch = releaseBranchName(input.tagFormat, version, input.package);
 
-  const commits = parseCommits(await listCommitsSince(gh, repo, previousTag, base.sha));
+  const listed = await listCommitsSince(gh, repo, previousTag, base.sha);
+  const commits = parseCommits(input.selectCommits ? await input.selectCommits(listed) : listed);
   const repoUrl = repoWebUrl(gh.request.endpoint.DEFAULTS.baseUrl, repo);
   const notesInput = { version, tag, previousTag, date: input.date, commits, repoUrl };
   const body = renderNotes(notesInput, input.notes ?? {});
@@ -88,9 +96,10 @@ export async function draftRelease(gh: GitHubClient, input: DraftReleaseInput): 
     }
     wanted.push({ path: file.path, text: editorFor(file.path, file)(text, version) });
   }
-  const changelog = await readRepoFile(gh, repo, CHANGELOG_PATH, base.sha);
+  const changelogPath = input.changelogPath ?? CHANGELOG_PATH;
+  const changelog = await readRepoFile(gh, repo, changelogPath, base.sha);
   wanted.push({
-    path: CHANGELOG_PATH,
+    path: changelogPath,
     text: updateChangelog(changelog, { ...notesInput, tagTemplate: input.tagFormat }),
   });
 
@@ -111,7 +120,10 @@ async function startingPoint(
   input: DraftReleaseInput,
   head: string,
 ): Promise<{ previousTag: string | null; current: string | null }> {
-  const pkg = input.package ? { pkg: input.package } : {};
+  const pkg = {
+    ...(input.package ? { pkg: input.package } : {}),
+    ...(input.includePrerelease ? { includePrerelease: true } : {}),
+  };
   if (input.from !== undefined) {
     const fromTag = formatTag(input.tagFormat, {
       version: input.from,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isCutterError } from '../core/errors.js';
-import { releaseBranchName, requestedVersion, tagFromReleaseBranch } from './release-branch.js';
+import {
+  packageFromReleaseBranch,
+  releaseBranchName,
+  requestedVersion,
+  tagFromReleaseBranch,
+} from './release-branch.js';
 
 const refused = (fn: () => unknown) => {
   try {
@@ -36,6 +41,40 @@ describe('release branch names', () => {
 
   it('refuses a branch that is not a release branch at all', () => {
     expect(refused(() => tagFromReleaseBranch('feature/x', 'v{version}'))).toMatch(/not a release branch/);
+  });
+});
+
+describe('package release branches', () => {
+  const packages = [
+    { name: 'api', path: 'packages/api' },
+    { name: 'web', path: 'packages/web', tagFormat: '{package}-v{version}' },
+  ];
+
+  it('reads the package, tag and version back from release-<package tag>', () => {
+    expect(packageFromReleaseBranch('release-api@1.4.0', packages)).toMatchObject({
+      pkg: { name: 'api' },
+      tag: 'api@1.4.0',
+      version: '1.4.0',
+    });
+    expect(packageFromReleaseBranch('release-web-v2.0.0-rc.1', packages)).toMatchObject({
+      pkg: { name: 'web' },
+      version: '2.0.0-rc.1',
+    });
+  });
+
+  it('refuses a branch naming no configured package, or hostile names, quoting them and naming the pattern', () => {
+    expect(refused(() => packageFromReleaseBranch('release-cli@1.0.0', packages))).toMatch(
+      /CUTTER_REFUSED: merged branch "release-cli@1.0.0" names no configured package.*release-api@1.4.0/,
+    );
+    for (const hostile of [
+      'release-../api@1.0.0',
+      'release-api@1.0.0\nrm -rf /',
+      'release-api@1.0',
+      'release-@1.0.0',
+    ]) {
+      expect(refused(() => packageFromReleaseBranch(hostile, packages))).toContain(JSON.stringify(hostile));
+    }
+    expect(refused(() => packageFromReleaseBranch('feature/api@1.0.0', packages))).toMatch(/not a release branch/);
   });
 });
 

@@ -1,6 +1,7 @@
 // Release PR naming and versions: `release-<tag>` branches, the tag read back from a merged branch, the requested version.
 import semver from 'semver';
 import { CutterError } from '../core/errors.js';
+import { type PackageSpec, packageTag, packageTagVersion } from '../core/package-paths.js';
 import { formatTag, parseTag } from '../core/tag-format.js';
 
 export const RELEASE_BRANCH_PREFIX = 'release-';
@@ -33,6 +34,36 @@ export function tagFromReleaseBranch(
     );
   }
   return { tag, version };
+}
+
+/**
+ * A monorepo's merged release branch, `release-<package tag>` (`release-api@1.4.0` with the default
+ * `{package}@{version}`): the one configured package whose tag it names, with that tag and version. A branch that
+ * names no configured package, or no valid version of one, is refused; its name is quoted, never interpreted.
+ */
+export function packageFromReleaseBranch(
+  branch: string,
+  packages: readonly PackageSpec[],
+): { pkg: PackageSpec; tag: string; version: string } {
+  const examples = packages.slice(0, 3).map((p) => `${RELEASE_BRANCH_PREFIX}${packageTag(p, '1.4.0')}`);
+  const quoted = JSON.stringify(branch.slice(0, 200));
+  if (!branch.startsWith(RELEASE_BRANCH_PREFIX)) {
+    throw new CutterError('CUTTER_REFUSED', `branch ${quoted} is not a release branch`, {
+      hint: `release branches are named like ${examples.join(' or ')}`,
+    });
+  }
+  const tag = branch.slice(RELEASE_BRANCH_PREFIX.length);
+  const named = packages.flatMap((pkg) => {
+    const version = packageTagVersion(pkg, tag);
+    return version === null ? [] : [{ pkg, tag, version }];
+  });
+  if (named.length !== 1) {
+    const why = named.length === 0 ? 'names no configured package and version' : 'matches several packages';
+    throw new CutterError('CUTTER_REFUSED', `merged branch ${quoted} ${why}: nothing was tagged`, {
+      hint: `name release branches like ${examples.join(' or ')} (Cutter's release PRs do), or tag this release by hand`,
+    });
+  }
+  return named[0] as { pkg: PackageSpec; tag: string; version: string };
 }
 
 /**

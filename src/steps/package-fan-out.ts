@@ -7,6 +7,25 @@ import { RELEASE_TASK_KIND, type ReleaseTaskData, releaseTaskKey } from './relea
 import type { ReleaseDeps } from './release-deps.js';
 
 /**
+ * What makes a release task one package's: the repository's config with the package's name and tag format, and
+ * `package` (its path filter). Package tasks of the fan-out and a merged package release PR both carry this.
+ */
+export function packageTaskFields(
+  config: NonNullable<ReleaseTaskData['config']>,
+  p: { name: string; path: string; exclude?: readonly string[]; tagFormat?: string | undefined },
+): Pick<ReleaseTaskData, 'config' | 'package'> {
+  return {
+    config: { ...config, package: p.name, tagFormat: p.tagFormat ?? DEFAULT_PACKAGE_TAG_FORMAT },
+    package: {
+      name: p.name,
+      path: p.path,
+      ...(p.exclude && p.exclude.length > 0 ? { exclude: [...p.exclude] } : {}),
+      ...(p.tagFormat ? { tagFormat: p.tagFormat } : {}),
+    },
+  };
+}
+
+/**
  * Runs once the config is known and before any tag is looked at. `configPatch` leaves an empty `packages` list out
  * of the task's data, so this shape matches monorepos only and a single-package repository never sees this step.
  * A package task carries `package`, which stops it from fanning out again.
@@ -33,13 +52,7 @@ export const packageFanOutStep: Step<ReleaseDeps> = {
         ...(data.trigger ? { trigger: data.trigger } : {}),
         ...(data.overrideFreeze ? { overrideFreeze: data.overrideFreeze } : {}),
         ...(data.dryRun ? { dryRun: true } : {}),
-        config: { ...data.config!, package: p.name, tagFormat: p.tagFormat ?? DEFAULT_PACKAGE_TAG_FORMAT },
-        package: {
-          name: p.name,
-          path: p.path,
-          ...(p.exclude.length > 0 ? { exclude: [...p.exclude] } : {}),
-          ...(p.tagFormat ? { tagFormat: p.tagFormat } : {}),
-        },
+        ...packageTaskFields(data.config!, p),
         release: {
           head,
           ...(release.branch ? { branch: release.branch } : {}),

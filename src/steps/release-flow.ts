@@ -38,8 +38,8 @@ export type { ReleaseDeps } from './release-deps.js';
  *   latest-tag      release: { latest: null }                        → release.latest
  *   next-version    release: { latest: Object, next: null }          → release.next, nextTag, causes, notes | skipped
  *   dry-run-stop    dryRun: true, release: { next: String, tagged: null } → done (nothing written)
- *   release-pr-update config: { release: { mode: 'pr' } }, releasePr: null, release: { next: String, channel: null,
- *                   tagged: null }                                   → release.pr, done (merging the PR releases)
+ *   release-pr-update config: { release: { mode: 'pr' } }, releasePr: null, release: { next: String, tagged: null }
+ *                                                                    → release.pr, done (merging the PR releases)
  *   checks-gate     release: { next: String, checksCleared: null, tagged: null } → release.checksCleared | waits | fails
  *   freeze-gate     release: { next: String, checksCleared: Object, freezeCleared: null, tagged: null }
  *                                                                    → release.freezeCleared | waits while frozen
