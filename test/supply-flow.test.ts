@@ -20,6 +20,7 @@ import { type FaultProxy, startFaultProxy } from '../src/supply/registry-fault-p
 import { signingKeyFromPem } from '../src/supply/signing-key.js';
 import { sandboxClient } from './release-flow-support.js';
 import { gitOk, type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
+import { oidcToken, type SigstoreMock, startSigstoreMock } from './support/sigstore-mock.js';
 
 const SECRET = 'supply-webhook-secret';
 const API = 'supply-admin-token-123';
@@ -28,6 +29,9 @@ const PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })
   .toString();
 const KEY = signingKeyFromPem(PEM);
+const IDENTITY = 'https://github.com/acme/connector-keyless/.github/workflows/release.yml@refs/heads/main';
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const ID_TOKEN = oidcToken(IDENTITY, ISSUER);
 const LOCK = JSON.stringify({
   lockfileVersion: 3,
   packages: {
@@ -42,6 +46,7 @@ let registry: LocalRegistry;
 let proxy: FaultProxy;
 let server: RunningServer;
 let dbDir: string;
+let sigstore: SigstoreMock;
 const images = createRegistryClient({ retries: 1, backoffMs: 5 });
 
 // biome-ignore lint/suspicious/noExplicitAny: task data and API answers are read field by field in assertions
@@ -111,6 +116,7 @@ beforeAll(async () => {
     startInfraEmulator({ token: INFRA_TOKEN }),
     startLocalRegistry(),
   ]);
+  sigstore = await startSigstoreMock();
   proxy = await startFaultProxy(registry.url);
   dbDir = await mkdtemp(join(tmpdir(), 'cutter-supply-flow-'));
   server = await startServe({
@@ -124,6 +130,7 @@ beforeAll(async () => {
       GITHUB_API_URL: h.url,
       INFRA_TOKEN,
       CUTTER_SIGNING_KEY: PEM,
+      SIGSTORE_ID_TOKEN: ID_TOKEN,
     },
     logger: silentLogger,
     pollMs: 20,
@@ -138,7 +145,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await proxy?.close();
-  await Promise.all([h?.close(), emu?.close(), registry?.stop()]);
+  await Promise.all([h?.close(), emu?.close(), registry?.stop(), sigstore?.stop()]);
   await rm(dbDir, { recursive: true, force: true });
 });
 
@@ -334,6 +341,34 @@ describe('the supply chain in the release and roll-out flows', { timeout: 300_00
       ['release.verify', true],
       ['release.verify', false],
     ]);
+  });
+
+  it('supply.keyless without a key: Fulcio certifies the CI identity, Rekor logs, and verify trusts that identity', async () => {
+    const NAME = 'connector-keyless';
+    const root = join(dbDir, 'trusted_root.json');
+    await writeFile(root, JSON.stringify(sigstore.trustedRoot));
+    const keyless = (identity: string) =>
+      `  keyless: { fulcioURL: "${sigstore.url}", rekorURL: "${sigstore.url}", identity: "${identity}", issuer: "${ISSUER}", trustedRoot: ${JSON.stringify(root)} }`;
+    await pushRepo(
+      NAME,
+      { '.cutter.yml': ['supply:', keyless(IDENTITY), ''].join('\n'), 'package-lock.json': LOCK },
+      'feat: signed by the CI identity',
+    );
+    const task = await finished((await firstTask('release', `acme/${NAME}`)).id);
+    expect([task.status, task.error?.message ?? null]).toEqual(['done', null]);
+    expect((task.data as Json)['release']['verified']['ok']).toBe(true);
+    const steps = (await server.store.listStepLog(task.id)).map((s) => s.step);
+    expect(steps).toContain('supply-keyless');
+    expect(steps).not.toContain('supply');
+    expect(steps.at(-1)).toBe('verify');
+    expect(sigstore.served.get('/api/v2/signingCert') ?? 0).toBeGreaterThan(0);
+    expect(sigstore.served.get('/api/v1/log/entries') ?? 0).toBeGreaterThan(0);
+    const { data: rel } = await h.octokit.rest.repos.getReleaseByTag({ owner: 'acme', repo: NAME, tag: 'v1.0.0' });
+    expect(rel.assets.map((a) => a.name)).toContain(SUPPLY_ASSETS.checksumsBundle);
+
+    // The token the CI handed out never reaches the step log or the task data.
+    const logs = JSON.stringify(await server.store.listStepLog(task.id)) + JSON.stringify(task.data);
+    expect(logs).not.toContain(ID_TOKEN.split('.')[1]);
   });
 
   it('the policy gate refuses an unsigned image, naming what it lacks; nothing reaches the driver', async () => {

@@ -16,7 +16,7 @@ import { nextVersionStep } from './next-version.js';
 import { notifyStep } from './notify.js';
 import { packageFanOutStep } from './package-fan-out.js';
 import type { ReleaseDeps } from './release-deps.js';
-import { supplyPublishStep } from './supply-publish.js';
+import { supplyKeylessStep, supplyPublishStep } from './supply-publish.js';
 import { tagStep } from './tag.js';
 import { uploadAssetsStep } from './upload-assets.js';
 import { verifyStep } from './verify-step.js';
@@ -51,6 +51,7 @@ export type { ReleaseDeps } from './release-deps.js';
  *   supply          release: { released: { url: String }, supply: null }, config: { supply: { signingKey: Object } }
  *                                                                    → release.supply (SBOM, signatures, provenance;
  *                                                                      with the image when deploy.image) | waits for it
+ *   supply-keyless  the same with config: { supply: { keyless: Object, signingKey: null } } (Fulcio + Rekor)
  *   notify          release: { released: { url: String }, notified: null } → release.notified, done (without supply)
  *   verify          release: { supply: Object, notified: Array, verified: null } → release.verified, done | fails ✖
  */
@@ -70,6 +71,7 @@ export const releaseSteps: readonly Step<ReleaseDeps>[] = [
   uploadAssetsStep,
   confirmStep,
   supplyPublishStep,
+  supplyKeylessStep,
   notifyStep,
   verifyStep,
 ];
