@@ -70,9 +70,11 @@ describe('the release flow table', () => {
       'upload-assets',
       'confirm',
       'supply',
+      'supply-keyless',
       'notify',
       'verify',
     ]);
+    expect(table).toContain('config: { supply: { keyless: Object, signingKey: null } }');
     expect(table).toContain('release: { next: String, tagged: null }');
     // Monorepos only: an empty package list is left out of the data, so other repositories never see this step.
     expect(table).toContain('config: { packages: Array }, package: null');
