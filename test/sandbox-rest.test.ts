@@ -159,6 +159,22 @@ describe('sandbox REST', () => {
     expect(dup.response.data.errors).toEqual([{ resource: 'Release', code: 'already_exists', field: 'tag_name' }]);
   });
 
+  it('leaves one release when several creates for one new tag arrive at once (the rest get 422 already_exists)', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        h.octokit.rest.repos
+          .createRelease({ owner, repo: 'connector-rest', tag_name: 'v0.0.9', target_commitish: first })
+          .then(
+            (r) => r.status,
+            (e: { status: number }) => e.status,
+          ),
+      ),
+    );
+    expect(answers.sort()).toEqual([201, 422, 422, 422, 422]);
+    const { data: all } = await h.octokit.rest.repos.listReleases({ owner, repo: 'connector-rest', per_page: 100 });
+    expect(all.filter((r) => r.tag_name === 'v0.0.9')).toHaveLength(1);
+  });
+
   it('creates the missing tag at target_commitish when publishing a release', async () => {
     await h.octokit.rest.repos.createRelease({
       owner,

@@ -90,6 +90,11 @@ export const releaseRoutes: RouteDef<Services>[] = [
       else if (!(await ctx.sandbox.git.resolveCommit(owner, name, target_commitish))) {
         throw unprocessable('Validation Failed', [{ resource: 'Release', code: 'invalid', field: 'target_commitish' }]);
       }
+      // Checked again with no await before the insert: two concurrent creates for one tag (a killed worker's request
+      // still in flight while its successor retries) must leave one release, as GitHub's unique index does.
+      if (ctx.sandbox.state.find('release', owner, name, tag)) {
+        throw unprocessable('Validation Failed', [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }]);
+      }
       const now = ctx.sandbox.nowIso();
       const id = ctx.sandbox.state.nextId('release');
       const rec: ReleaseRecord = {
