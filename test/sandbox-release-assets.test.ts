@@ -93,6 +93,27 @@ describe('release assets', () => {
     expect(h.sandbox.violations).toEqual([]);
   });
 
+  it('leaves one asset when several uploads of one name arrive at once (the rest get 422, their bytes removed)', async () => {
+    const { data: rel } = await h.octokit.rest.repos.createRelease({ ...o, tag_name: 'v1.1.1' });
+    const bodies = Array.from({ length: 5 }, (_, i) => Buffer.from(`copy ${i}\n`));
+    const answers = await Promise.all(bodies.map((b) => status(upload(rel.id, rel.upload_url, 'SHA256SUMS', b))));
+    expect(answers.sort()).toEqual([200, 422, 422, 422, 422]);
+    const { data: list } = await h.octokit.rest.repos.listReleaseAssets({ ...o, release_id: rel.id });
+    expect(list.map((a) => a.name)).toEqual(['SHA256SUMS']);
+    const download = await h.octokit.rest.repos.getReleaseAsset({
+      ...o,
+      asset_id: list[0]?.id ?? 0,
+      headers: { accept: 'application/octet-stream' },
+    });
+    expect(bodies.map(String)).toContain(Buffer.from(download.data as unknown as ArrayBuffer).toString());
+    // the losers' bytes are not left behind on disk
+    const ids = new Set((await readdir(join(h.root, 'release-assets'))).map(Number));
+    const { data: all } = await h.octokit.rest.repos.listReleases({ ...o, per_page: 100 });
+    const known = new Set(all.flatMap((r) => r.assets.map((a) => a.id)));
+    expect([...ids].filter((id) => !known.has(id))).toEqual([]);
+    expect(h.sandbox.violations).toEqual([]);
+  });
+
   it('refuses an upload without a name or without bytes, and one to an unknown release', async () => {
     const { data: rel } = await h.octokit.rest.repos.createRelease({ ...o, tag_name: 'v1.2.0' });
     expect(await status(upload(rel.id, rel.upload_url, '', Buffer.from('x')))).toBe(422);

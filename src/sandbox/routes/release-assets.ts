@@ -105,6 +105,12 @@ export const releaseAssetRoutes: RouteDef<Services>[] = [
       // bytes first: a record never names a file that is not there
       await mkdir(ctx.sandbox.assetsDir, { recursive: true });
       await writeFile(bytesPath(ctx, id), bytes);
+      // Checked again with no await before the insert: two concurrent uploads of one name (a killed worker's upload
+      // still in flight while its successor retries) must leave one asset, as GitHub's unique name does.
+      if (ctx.sandbox.state.find('release_asset', owner, name, assetKey(rel.id, fileName))) {
+        await rm(bytesPath(ctx, id), { force: true });
+        throw invalid('name', 'already_exists');
+      }
       ctx.sandbox.state.put('release_asset', id, { owner, repo: name, key: assetKey(rel.id, fileName) }, rec);
       return { status: 201, body: releaseAsset(ctx.sandbox.links, rec, rel.tag_name) };
     },
