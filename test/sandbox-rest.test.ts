@@ -49,6 +49,28 @@ describe('sandbox REST', () => {
     expect(all.map((r) => r.name).sort()).toEqual(['connector-p1', 'connector-p2', 'connector-p3', 'connector-rest']);
   });
 
+  it('creates one repository when several creates of one name arrive at once (the rest get 422)', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        h.octokit.rest.repos.createInOrg({ org: owner, name: 'connector-twin', auto_init: true }).then(
+          (r) => r.status,
+          (e: { status: number }) => e.status,
+        ),
+      ),
+    );
+    expect(answers.sort()).toEqual([201, 422, 422, 422, 422]);
+    const all = await h.octokit.paginate(h.octokit.rest.repos.listForOrg, { org: owner, per_page: 100 });
+    expect(all.filter((r) => r.name === 'connector-twin')).toHaveLength(1);
+    const { data: main } = await h.octokit.rest.git.getRef({ owner, repo: 'connector-twin', ref: 'heads/main' });
+    const { data: commit } = await h.octokit.rest.git.getCommit({
+      owner,
+      repo: 'connector-twin',
+      commit_sha: main.object.sha,
+    });
+    expect(commit.message).toBe('Initial commit');
+    expect(commit.parents).toEqual([]);
+  });
+
   it('reads a repository with GitHub fields and answers 304 to a matching ETag', async () => {
     const r1 = await h.octokit.rest.repos.get({ owner, repo: 'connector-rest' });
     expect(r1.data.default_branch).toBe('main');

@@ -20,7 +20,7 @@ import { markPullReady } from './pull-ready.js';
 import { synchronizePulls } from './pull-sync.js';
 import type { SandboxRef, SandboxRepoInfo } from './reader.js';
 import { readBody } from './request-body.js';
-import { HttpError, notFound } from './rest-errors.js';
+import { HttpError, notFound, unprocessable } from './rest-errors.js';
 import { type Reply, Router } from './router.js';
 import { sandboxRoutes } from './routes/index.js';
 import type { Ctx, RefChange, SandboxEvent, Services, WebhookLog } from './services.js';
@@ -117,6 +117,8 @@ export class Sandbox {
   private baseUrl = 'http://127.0.0.1';
   private graphqlHandler: GraphQLHandler | undefined;
   private webhookLog: WebhookLog | null = null;
+  /** Repositories whose creation is under way (`owner/name`, lower case): a concurrent create of one is refused. */
+  private readonly creatingRepos = new Set<string>();
   /** Set by createSandbox; `whenIdle()` on it waits for webhook deliveries in flight. */
   webhookDispatcher: WebhookDispatcher | null = null;
   private readonly services: Services;
@@ -373,6 +375,27 @@ export class Sandbox {
     owner: string,
     name: string,
     o: { private?: boolean; description?: string | null; autoInit?: boolean; defaultBranch?: string } = {},
+  ): Promise<SandboxRepoInfo> {
+    // Taken before the first await, so of two concurrent creates of one name exactly one gets the repository, as
+    // GitHub's unique name does (the other answer is GitHub's 422).
+    const key = `${owner.toLowerCase()}/${name.toLowerCase()}`;
+    if (this.creatingRepos.has(key) || this.state.find('repo', owner, '', name.toLowerCase())) {
+      throw unprocessable('Repository creation failed.', [
+        { resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' },
+      ]);
+    }
+    this.creatingRepos.add(key);
+    try {
+      return await this.initRepo(owner, name, o);
+    } finally {
+      this.creatingRepos.delete(key);
+    }
+  }
+
+  private async initRepo(
+    owner: string,
+    name: string,
+    o: { private?: boolean; description?: string | null; autoInit?: boolean; defaultBranch?: string },
   ): Promise<SandboxRepoInfo> {
     this.createOrg(owner);
     const branch = o.defaultBranch ?? 'main';

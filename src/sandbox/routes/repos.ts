@@ -17,11 +17,6 @@ async function create(ctx: Ctx, owner: string) {
       { resource: 'Repository', code: 'custom', field: 'name', message: 'name is invalid' },
     ]);
   }
-  if (ctx.sandbox.state.find('repo', owner, '', name.toLowerCase())) {
-    throw unprocessable('Repository creation failed.', [
-      { resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' },
-    ]);
-  }
   const repo = await ctx.sandbox.createRepo(owner, name, {
     private: optBool(b, 'private') ?? false,
     description: optString(b, 'description') ?? null,
