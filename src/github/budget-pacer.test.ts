@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { BudgetPacer } from './budget-pacer.js';
-import { nextWriteSlot, writeFloorMs } from './write-budget.js';
+import { nextWriteSlot, type WriteLimits, type WriteMark, writeFloorMs } from './write-budget.js';
 
 /** A clock that only moves when someone sleeps on it: the pacer's waits become exact arithmetic. */
 function fakeClock(start = 1_000_000) {
@@ -68,6 +68,32 @@ describe('write budget arithmetic', () => {
     expect(writeFloorMs(81, { perMinute: 80, perHour: 500 })).toBe(60_000);
     expect(writeFloorMs(501, { perMinute: 80, perHour: 500 })).toBeGreaterThanOrEqual(3_600_000);
     expect(writeFloorMs(1, { perMinute: 80, perHour: 500 })).toBe(0);
+  });
+
+  it('puts the floor exactly where writing N marks one slot after another with nextWriteSlot puts it', () => {
+    // The plain simulation the fast floor replaces: each write at its earliest slot, the last perHour + 1 marks kept.
+    const simulated = (writes: number, limits: WriteLimits): number => {
+      const marks: WriteMark[] = [];
+      let now = 0;
+      for (let n = 0; n < writes; n++) {
+        now = nextWriteSlot({ now, marks, limits }).at;
+        marks.push({ s: now, e: now });
+        if (marks.length > limits.perHour + 1) marks.shift();
+      }
+      return writes <= 1 ? 0 : now;
+    };
+    const cases: WriteLimits[] = [
+      { perMinute: 80, perHour: 500 },
+      { perMinute: 80, perHour: 4800, timeScale: 10 },
+      { perMinute: 7, perHour: 30, timeScale: 3 },
+      { perMinute: 50, perHour: 40 },
+      { perMinute: 1, perHour: 1 },
+    ];
+    for (const limits of cases)
+      for (const writes of [0, 1, 2, 3, 79, 80, 81, 160, 499, 500, 501, 1002, 1494])
+        expect(writeFloorMs(writes, limits), `${writes} writes, ${JSON.stringify(limits)}`).toBe(
+          simulated(writes, limits),
+        );
   });
 });
 

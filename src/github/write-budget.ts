@@ -77,19 +77,42 @@ export function pruneMarks<M extends WriteMark>(marks: readonly M[], now: number
 /**
  * The least wall time N writes can take under the limits with even spacing from an idle start, when each write
  * takes no time: what the benchmark compares a fleet run against, and the basis of the progress line's ETA.
+ *
+ * It is {@link nextWriteSlot} run N times over the last `perHour + 1` marks, with the work each call would repeat
+ * left out: every simulated write starts and ends at once and never before the one before it, so the ends stay in
+ * ascending order, a window's count is a binary search and its gate an index (no filter and sort per write).
+ * The fleet's progress line asks for it after every task event, so it must stay cheap at thousands of writes.
  */
 export function writeFloorMs(writes: number, limits: WriteLimits): number {
   if (writes <= 1) return 0;
-  const marks: WriteMark[] = [];
-  let now = 0;
-  let last = 0;
+  const w = windows(limits);
+  const keep = limits.perHour + 1;
+  const gates = [
+    [limits.perMinute, w.minute],
+    [limits.perHour, w.hour],
+  ] as const;
+  const ends: number[] = [];
+  let first = 0; // ends[first…] are the marks nextWriteSlot would still be given
+  let at = 0;
   for (let n = 0; n < writes; n++) {
-    const { at } = nextWriteSlot({ now, marks, limits });
-    now = at;
-    last = at;
-    marks.push({ s: at, e: at });
-    // Only the last perHour marks can matter; keep the simulation linear.
-    if (marks.length > limits.perHour + 1) marks.shift();
+    let next = at;
+    if (ends.length > first) next = Math.max(next, ends[ends.length - 1]! + w.spacing);
+    for (const [limit, span] of gates) {
+      // How many ends lie after `next - span`: the tail of the sorted marks, found by bisection.
+      let lo = first;
+      let hi = ends.length;
+      const after = next - span;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ends[mid]! > after) hi = mid;
+        else lo = mid + 1;
+      }
+      if (ends.length - lo < limit) continue;
+      next = Math.max(next, ends[ends.length - limit]! + span);
+    }
+    at = next;
+    ends.push(at);
+    if (ends.length - first > keep) first++;
   }
-  return last;
+  return at;
 }
