@@ -14,6 +14,8 @@ export class SandboxState {
   private readonly db: Database.Database;
   /** Parsed list results per kind; any write to a kind drops that kind's entries (reads outnumber writes). */
   private readonly listCache = new Map<DocKind, Map<string, unknown[]>>();
+  /** Statements by SQL text: every request looks its repo up, and compiling the SQL each time cost more than the lookup. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(root: string) {
     mkdirSync(root, { recursive: true });
@@ -24,38 +26,44 @@ export class SandboxState {
       CREATE TABLE IF NOT EXISTS docs (
         kind TEXT NOT NULL, id INTEGER NOT NULL, owner TEXT NOT NULL, repo TEXT NOT NULL, key TEXT NOT NULL DEFAULT '',
         body TEXT NOT NULL, PRIMARY KEY (kind, id));
-      CREATE INDEX IF NOT EXISTS docs_scope ON docs (kind, owner, repo, key);
+      DROP INDEX IF EXISTS docs_scope;
+      CREATE INDEX IF NOT EXISTS docs_scope_id ON docs (kind, owner, repo, key, id);
       CREATE TABLE IF NOT EXISTS seq (kind TEXT PRIMARY KEY, next INTEGER NOT NULL);
     `);
   }
 
+  private statement(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   /** Next id of a kind; ids start high enough to look like GitHub's and stay unique across restarts. */
   nextId(kind: string): number {
-    const row = this.db
-      .prepare(
-        'INSERT INTO seq (kind, next) VALUES (?, 1001) ON CONFLICT(kind) DO UPDATE SET next = next + 1 RETURNING next',
-      )
-      .get(kind) as { next: number };
+    const row = this.statement(
+      'INSERT INTO seq (kind, next) VALUES (?, 1001) ON CONFLICT(kind) DO UPDATE SET next = next + 1 RETURNING next',
+    ).get(kind) as { next: number };
     return row.next;
   }
 
   put<T>(kind: DocKind, id: number, scope: { owner: string; repo?: string; key?: string }, body: T): T {
     this.listCache.delete(kind);
-    this.db
-      .prepare('INSERT OR REPLACE INTO docs (kind, id, owner, repo, key, body) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(
-        kind,
-        id,
-        scope.owner.toLowerCase(),
-        (scope.repo ?? '').toLowerCase(),
-        scope.key ?? '',
-        JSON.stringify(body),
-      );
+    this.statement('INSERT OR REPLACE INTO docs (kind, id, owner, repo, key, body) VALUES (?, ?, ?, ?, ?, ?)').run(
+      kind,
+      id,
+      scope.owner.toLowerCase(),
+      (scope.repo ?? '').toLowerCase(),
+      scope.key ?? '',
+      JSON.stringify(body),
+    );
     return body;
   }
 
   get<T>(kind: DocKind, id: number): T | null {
-    const row = this.db.prepare('SELECT body FROM docs WHERE kind = ? AND id = ?').get(kind, id) as
+    const row = this.statement('SELECT body FROM docs WHERE kind = ? AND id = ?').get(kind, id) as
       | { body: string }
       | undefined;
     return row ? (JSON.parse(row.body) as T) : null;
@@ -78,7 +86,8 @@ export class SandboxState {
   }
 
   private query<T>(kind: DocKind, owner: string, repo?: string, key?: string): T[] {
-    let sql = 'SELECT body FROM docs WHERE kind = ? AND owner = ?';
+    // INDEXED BY: left alone, SQLite walks the primary key in id order to skip the sort, reading every doc of the kind.
+    let sql = 'SELECT body FROM docs INDEXED BY docs_scope_id WHERE kind = ? AND owner = ?';
     const args: unknown[] = [kind, owner.toLowerCase()];
     if (repo !== undefined) {
       sql += ' AND repo = ?';
@@ -89,19 +98,19 @@ export class SandboxState {
       args.push(key);
     }
     sql += ' ORDER BY id';
-    return (this.db.prepare(sql).all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
+    return (this.statement(sql).all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
   }
 
   find<T>(kind: DocKind, owner: string, repo: string, key: string): T | null {
-    const row = this.db
-      .prepare('SELECT body FROM docs WHERE kind = ? AND owner = ? AND repo = ? AND key = ? ORDER BY id LIMIT 1')
-      .get(kind, owner.toLowerCase(), repo.toLowerCase(), key) as { body: string } | undefined;
+    const row = this.statement(
+      'SELECT body FROM docs INDEXED BY docs_scope_id WHERE kind = ? AND owner = ? AND repo = ? AND key = ? ORDER BY id LIMIT 1',
+    ).get(kind, owner.toLowerCase(), repo.toLowerCase(), key) as { body: string } | undefined;
     return row ? (JSON.parse(row.body) as T) : null;
   }
 
   remove(kind: DocKind, id: number): boolean {
     this.listCache.delete(kind);
-    return this.db.prepare('DELETE FROM docs WHERE kind = ? AND id = ?').run(kind, id).changes > 0;
+    return this.statement('DELETE FROM docs WHERE kind = ? AND id = ?').run(kind, id).changes > 0;
   }
 
   /** Run many writes in one transaction (seeding a thousand repos must not fsync a thousand times). */
