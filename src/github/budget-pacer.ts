@@ -77,6 +77,12 @@ export class BudgetPacer implements Pacer {
   /** `retry-after` heard in this process, honoured before the store has it. */
   private localHold = 0;
   private pending: Promise<void> = Promise.resolve();
+  /**
+   * This process's reservations take turns: writers let through the gate together would all wake for the same slot,
+   * and all but one would lose the compare-and-set and read the shared state again (8 reads and parses per write).
+   * Other processes still meet at the store's compare-and-set.
+   */
+  private reserving: Promise<unknown> = Promise.resolve();
 
   constructor(opts: BudgetPacerOptions) {
     this.store = opts.store;
@@ -100,7 +106,12 @@ export class BudgetPacer implements Pacer {
     }
     await this.writeGate.enter();
     try {
-      const id = await this.reserveWrite();
+      const asked = this.now();
+      const turn = this.reserving.then(() => this.reserveWrite());
+      this.reserving = turn.catch(() => {});
+      const id = await turn;
+      // the wait for this process's turn is a wait for the budget too
+      this.stats.waitedMs += this.now() - asked;
       this.stats.writes++;
       return once(() => {
         this.writeGate.leave();
@@ -147,7 +158,6 @@ export class BudgetPacer implements Pacer {
 
   private async reserveWrite(): Promise<string> {
     const id = randomUUID();
-    const started = this.now();
     for (;;) {
       const entry = await this.store.kvGet(this.key);
       const state = (entry?.value as BudgetState | undefined) ?? EMPTY;
@@ -165,10 +175,7 @@ export class BudgetPacer implements Pacer {
           marks: [...pruneMarks(state.marks, now, this.limits), { id, s: now, e: -1 }],
         };
         const set = await this.store.kvSet(this.key, next, entry ? entry.version : null);
-        if (set.ok) {
-          this.stats.waitedMs += now - started;
-          return id;
-        }
+        if (set.ok) return id;
         continue; // another task took the slot first: look again
       }
       await this.sleep(Math.max(1, Math.min(slot.at - now, 1000)));
