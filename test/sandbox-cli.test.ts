@@ -59,6 +59,81 @@ describe('cutter sandbox', () => {
     }
   });
 
+  it('takes the limits, the other repositories and response validation from its options', async () => {
+    const started = await startSandboxCommand({
+      port: '0',
+      host: '127.0.0.1',
+      org: 'bench',
+      connectors: '2',
+      others: '0',
+      token: 'cli-token-limits',
+      adminToken: 'cli-admin-limits',
+      clockScale: '10',
+      seed: '7',
+      writesPerMinute: '40',
+      writesPerHour: '4800',
+      rateLimit: '1000000',
+      validate: true,
+    });
+    try {
+      const s = started.sandbox;
+      expect(s.limits.opts).toMatchObject({
+        writesPerMinute: 40,
+        writesPerHour: 4800,
+        core: 1_000_000,
+        graphql: 1_000_000,
+      });
+      expect(s.opts.validateResponses).toBe(true);
+      const res = await fetch(`${s.url}/orgs/bench/repos?per_page=100`, {
+        headers: { authorization: 'token cli-token-limits' },
+      });
+      expect(res.headers.get('x-ratelimit-limit')).toBe('1000000');
+      const repos = (await res.json()) as { name: string }[];
+      expect(repos.map((r) => r.name).sort()).toEqual(['connector-0', 'connector-1']);
+      expect(s.violations).toEqual([]);
+    } finally {
+      await started.sandbox.close();
+      await rm(started.sandbox.opts.root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps GitHub limits and three other repositories when not told otherwise', async () => {
+    const started = await startSandboxCommand({
+      port: '0',
+      host: '127.0.0.1',
+      org: 'bench',
+      connectors: '1',
+      token: 'cli-token-default',
+      adminToken: 'cli-admin-default',
+      clockScale: '1',
+      seed: '1',
+    });
+    try {
+      expect(started.sandbox.limits.opts).toMatchObject({ writesPerMinute: 80, writesPerHour: 500, core: 5000 });
+      expect(started.sandbox.opts.validateResponses).toBeUndefined();
+      expect(started.sandbox.listRepoInfos('bench').length).toBe(4);
+    } finally {
+      await started.sandbox.close();
+      await rm(started.sandbox.opts.root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a write limit that is not a whole number', async () => {
+    await expect(
+      startSandboxCommand({
+        port: '0',
+        host: '127.0.0.1',
+        org: 'acme',
+        connectors: '1',
+        token: 't',
+        adminToken: 'a',
+        clockScale: '1',
+        seed: '1',
+        writesPerHour: 'lots',
+      }),
+    ).rejects.toThrow(/--writes-per-hour must be a whole number/);
+  });
+
   it('refuses a port that is not a number', async () => {
     await expect(
       startSandboxCommand({

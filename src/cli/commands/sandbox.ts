@@ -17,6 +17,15 @@ export interface SandboxCommandOptions {
   adminToken: string;
   clockScale: string;
   seed: string;
+  /** Other (`service-*`) repositories beside a generated org's connectors (default 3). */
+  others?: string;
+  /** Secondary limits on content-creating requests (default GitHub's: 80 a minute, 500 an hour). */
+  writesPerMinute?: string;
+  writesPerHour?: string;
+  /** Primary hourly budget per token, REST and GraphQL alike (default GitHub's 5,000). */
+  rateLimit?: string;
+  /** Check every REST answer against GitHub's OpenAPI description; a violation is a warning line on stderr. */
+  validate?: boolean;
 }
 
 function int(value: string, what: string, min: number): number {
@@ -35,6 +44,14 @@ export async function startSandboxCommand(o: SandboxCommandOptions): Promise<{ s
   const clockScale = Number(o.clockScale);
   if (!Number.isFinite(clockScale) || clockScale <= 0)
     throw new CutterError('CUTTER_BAD_INPUT', `--clock-scale must be a positive number, got "${o.clockScale}"`);
+  const limits = {
+    ...(o.writesPerMinute !== undefined ? { writesPerMinute: int(o.writesPerMinute, '--writes-per-minute', 1) } : {}),
+    ...(o.writesPerHour !== undefined ? { writesPerHour: int(o.writesPerHour, '--writes-per-hour', 1) } : {}),
+    ...(o.rateLimit !== undefined
+      ? { core: int(o.rateLimit, '--rate-limit', 1), graphql: int(o.rateLimit, '--rate-limit', 1) }
+      : {}),
+  };
+  const others = int(o.others ?? '3', '--others', 0);
   const root = path.resolve(o.root ?? (await mkdtemp(path.join(tmpdir(), 'cutter-sandbox-'))));
   const { createSandbox } = await import('../../sandbox/server.js');
   const { seedOrg } = await import('../../sandbox/seed.js');
@@ -46,15 +63,15 @@ export async function startSandboxCommand(o: SandboxCommandOptions): Promise<{ s
     adminToken: o.adminToken,
     clockScale,
     seed,
+    limits,
+    ...(o.validate ? { validateResponses: true } : {}),
     logger: { info: (m) => console.error(m), warn: (m) => console.error(m) },
   });
   const started = Date.now();
   // A restarted sandbox keeps the repos already under its root.
   // acme is the hand-written demo org (every fleet state); other orgs, or an explicit size, are generated.
   const spec =
-    o.org === 'acme' && o.connectors === undefined
-      ? ACME_ORG
-      : generateOrg({ org: o.org, connectors, others: 3, seed });
+    o.org === 'acme' && o.connectors === undefined ? ACME_ORG : generateOrg({ org: o.org, connectors, others, seed });
   const seeded = await seedOrg(root, spec, { onExisting: 'skip' });
   await sandbox.registerRepos(o.org, seeded);
   const seedMs = Date.now() - started;
@@ -87,13 +104,19 @@ export function registerSandbox(program: Command): void {
     .option('--admin-token <token>', 'the token for /_sandbox/* (counters, faults)', 'sandbox-admin-token')
     .option('--clock-scale <x>', 'speed of simulated time for rate-limit windows (60: a minute per second)', '1')
     .option('--seed <n>', 'seed for generated repos and injected faults', '1')
+    .option('--others <n>', 'other (service-*) repositories in a generated org', '3')
+    .option('--writes-per-minute <n>', 'secondary limit on content-creating requests per minute (GitHub: 80)')
+    .option('--writes-per-hour <n>', 'secondary limit on content-creating requests per hour (GitHub: 500)')
+    .option('--rate-limit <n>', 'primary hourly budget per token, REST and GraphQL (GitHub: 5000)')
+    .option('--validate', "check every REST answer against GitHub's OpenAPI description (violations warn on stderr)")
     .addHelpText(
       'after',
       `
 Examples:
   $ cutter sandbox                              a fresh sandbox with the acme demo org (25 connectors)
   $ cutter sandbox --root .sandbox --port 4010  keep state in .sandbox (restarts keep it)
-  $ cutter sandbox --connectors 1000 --clock-scale 60`,
+  $ cutter sandbox --connectors 1000 --clock-scale 60
+  $ cutter sandbox --connectors 1000 --others 0 --clock-scale 10 --writes-per-hour 4800   the fleet benchmark's org`,
     )
     .action(async (o: SandboxCommandOptions) => {
       const { sandbox, lines } = await startSandboxCommand(o);
