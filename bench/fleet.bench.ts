@@ -2,7 +2,7 @@
 // writes, secondary-limit 403s and wall time against the floor the content-creation limit imposes.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Octokit } from '@octokit/rest';
@@ -10,16 +10,17 @@ import { runFleet } from '../src/fleet/run-fleet.js';
 import { BudgetPacer } from '../src/github/budget-pacer.js';
 import { createGitHubClient } from '../src/github/client.js';
 import { writeFloorMs } from '../src/github/write-budget.js';
-import { generateOrg } from '../src/sandbox/orgs/generated.js';
-import { seedOrg } from '../src/sandbox/seed.js';
-import { createSandbox } from '../src/sandbox/server.js';
+import type { CounterSnapshot } from '../src/sandbox/counters.js';
 import { FLEET_TASK_KIND, type FleetSummary, fleetRequest, fleetTaskKey } from '../src/steps/fleet-flow.js';
 import { PostgresStore } from '../src/store/postgres-store.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { startPostgres } from '../test/postgres-server.js';
 import type { BenchContext, BenchReport } from './lib/benchmark.js';
 import { machineInfo, machineLine } from './lib/machine.js';
+import { processCpuMs, type SandboxProcess, startSandboxProcess } from './lib/sandbox-process.js';
 import { markdownTable } from './lib/table.js';
+
+const seconds = (ms: number | null): string => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`);
 
 function option(args: readonly string[], name: string, fallback: number): number {
   const hit = args.find((a) => a.startsWith(`--${name}=`));
@@ -29,6 +30,14 @@ function option(args: readonly string[], name: string, fallback: number): number
 }
 
 const TOKEN = 'bench-fleet-token';
+const ADMIN_TOKEN = 'bench-fleet-admin-token';
+
+/** The sandbox's request counters, read (or reset) through its admin API. */
+async function counters(url: string, method: 'GET' | 'DELETE' = 'GET'): Promise<CounterSnapshot | null> {
+  const res = await fetch(`${url}/_sandbox/counters`, { method, headers: { authorization: `token ${ADMIN_TOKEN}` } });
+  if (!res.ok) throw new Error(`${method} /_sandbox/counters answered ${res.status}`);
+  return method === 'GET' ? ((await res.json()) as CounterSnapshot) : null;
+}
 
 /** `--fleet-store=postgres`: the run goes through the shared Postgres store, its jobs taken by worker processes. */
 function storeKind(args: readonly string[]): 'sqlite' | 'postgres' {
@@ -42,17 +51,6 @@ interface FleetRun {
   pacer: { writes: number; reads: number; waitedMs: number; pushedBack: number };
   /** Real ms from the start until the release tasks existed (no write can start before): discovery and plan. */
   discoveryMs?: number | null;
-}
-
-/**
- * CPU ms of this process's finished child processes (the sandbox's `git` runs, queue workers): `cutime + cstime`
- * of /proc/self/stat (fields 16 and 17, clock ticks of 10 ms). Null where /proc is missing.
- */
-async function childCpuMs(): Promise<number | null> {
-  const stat = await readFile('/proc/self/stat', 'utf8').catch(() => null);
-  if (stat === null) return null;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
 /**
@@ -156,31 +154,38 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
   // The brief's floor is writes / 80 per minute: the hourly limit is lifted to 80 × 60 so the minute one binds
   // (with GitHub's 500/h, ~1,500 writes need 3 hours whatever the client does).
   const perHour = option(ctx.args, 'fleet-writes-per-hour', perMinute * 60);
+  // The sandbox checks every REST answer against GitHub's OpenAPI description (in its own process, so the cost is
+  // its own); `--fleet-no-validate` leaves that out.
+  const validate = !ctx.args.includes('--fleet-no-validate');
   const root = await mkdtemp(join(ctx.workDir, 'fleet-'));
+  let sandbox: SandboxProcess | null = null;
   try {
-    ctx.progress(`seeding ${repos} connectors`);
-    const spec = generateOrg({ org: 'bench', connectors: repos, others: 0, seed: 7, pendingShare: 0.5 });
-    const sandbox = await createSandbox({
-      root: join(root, 'github'),
-      tokens: { [TOKEN]: { orgs: '*', login: 'bench-bot' } },
-      clockScale: scale,
-      limits: { writesPerMinute: perMinute, writesPerHour: perHour, core: 1_000_000, graphql: 1_000_000 },
-    });
-    sandbox.createOrg('bench');
-    await sandbox.registerRepos('bench', await seedOrg(join(root, 'github'), spec));
-    const { url } = await sandbox.listen(0);
+    ctx.progress(`seeding ${repos} connectors in the sandbox process`);
+    await mkdir(join(root, 'github'));
+    // GitHub is another machine: the sandbox runs in its own process, its CPU measured apart from Cutter's.
+    sandbox = await startSandboxProcess(ctx.root, join(root, 'github'), [
+      ...['--org', 'bench', '--connectors', String(repos), '--others', '0', '--seed', '7'],
+      ...['--token', TOKEN, '--admin-token', ADMIN_TOKEN, '--clock-scale', String(scale)],
+      ...['--writes-per-minute', String(perMinute), '--writes-per-hour', String(perHour), '--rate-limit', '1000000'],
+      ...(validate ? ['--validate'] : []),
+    ]);
+    const { url } = sandbox;
     const reader = new Octokit({ baseUrl: url, auth: TOKEN });
-    const names = spec.repos.map((r) => r.name);
+    const names = (await reader.paginate(reader.rest.repos.listForOrg, { org: 'bench', per_page: 100 })).map(
+      (r) => r.name,
+    );
+    if (names.length !== repos) throw new Error(`the sandbox seeded ${names.length} repositories, not ${repos}`);
     const tagsBefore = await tagsByRepo(reader, names);
     const limits = { perMinute, perHour, timeScale: scale };
-    sandbox.resetCounters();
+    await counters(url, 'DELETE');
     ctx.progress(
       `fleet run on ${kind}: scale ${scale}, ${kind === 'postgres' ? `${workers} workers × ${concurrency / workers}` : `concurrency ${concurrency}`}`,
     );
     const t0 = performance.now();
     const startedAt = Date.now();
     const cpu0 = process.cpuUsage();
-    const child0 = await childCpuMs();
+    const child0 = await processCpuMs('self');
+    const sandbox0 = await sandbox.cpu();
     let run: FleetRun;
     if (kind === 'sqlite') {
       const store = new SqliteStore(join(root, 'cutter.db'));
@@ -222,10 +227,12 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
     }
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    const child1 = await childCpuMs();
-    const counters = sandbox.counters();
+    const child1 = await processCpuMs('self');
+    const sandbox1 = await sandbox.cpu();
+    const counted = (await counters(url))!;
     const tagsAfter = await tagsByRepo(reader, names);
-    await sandbox.close();
+    const violations = sandbox.violations();
+    await sandbox.stop();
     const summary = run.summary;
     // A repository released once gains exactly one tag; more would be a duplicate (a release tagged twice).
     let newTags = 0;
@@ -237,9 +244,9 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
       if (added.length > 1) duplicateTags.push(`${name}: ${added.join(', ')}`);
     }
     const released = summary.released;
-    const graphql = counters.byProtocol['graphql'] ?? 0;
-    const restReads = (counters.byKind['read'] ?? 0) - graphql;
-    const writes = counters.byKind['write'] ?? 0;
+    const graphql = counted.byProtocol['graphql'] ?? 0;
+    const restReads = (counted.byKind['read'] ?? 0) - graphql;
+    const writes = counted.byKind['write'] ?? 0;
     const floorMs = writeFloorMs(writes, limits);
     const data = {
       repos,
@@ -255,8 +262,8 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
       restReadsPerReleased: released ? restReads / released : null,
       writes,
       writesPerReleased: released ? writes / released : null,
-      secondary403: counters.rateLimited.secondary,
-      byStatus: counters.byStatus,
+      secondary403: counted.rateLimited.secondary,
+      byStatus: counted.byStatus,
       wallMs: Math.round(wallMs),
       floorMs: Math.round(floorMs),
       wallOverFloor: floorMs > 0 ? wallMs / floorMs : null,
@@ -267,13 +274,17 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
       pacer: run.pacer,
       discoveryMs: run.discoveryMs === undefined || run.discoveryMs === null ? null : Math.round(run.discoveryMs),
       nodeCpuMs: Math.round((cpu.user + cpu.system) / 1000),
-      childCpuMs: child0 === null || child1 === null ? null : child1 - child0,
+      childCpuMs: child0 === null || child1 === null ? null : child1.childrenMs - child0.childrenMs,
+      sandboxCpuMs: sandbox0 === null || sandbox1 === null ? null : sandbox1.ownMs - sandbox0.ownMs,
+      sandboxGitCpuMs: sandbox0 === null || sandbox1 === null ? null : sandbox1.childrenMs - sandbox0.childrenMs,
+      validated: validate,
+      openApiViolations: validate ? violations.length : null,
       machine: machineLine(await machineInfo()),
     };
     const ok = {
       reads: graphql <= Math.ceil(repos / 50) + 1,
       writes: released > 0 && writes / released <= 3,
-      limit: counters.rateLimited.secondary === 0,
+      limit: counted.rateLimited.secondary === 0,
       tags: duplicateTags.length === 0 && newTags === released,
       wall: data.wallOverFloor !== null && data.wallOverFloor <= 1.1,
     };
@@ -292,7 +303,7 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
         '',
       ],
       ['writes per released repo', data.writesPerReleased?.toFixed(2) ?? '—', '≤ 3', mark(ok.writes)],
-      ['secondary-limit 403s', counters.rateLimited.secondary, '0', mark(ok.limit)],
+      ['secondary-limit 403s', counted.rateLimited.secondary, '0', mark(ok.limit)],
       [
         'new tags (repos tagged more than once)',
         `${newTags} (${duplicateTags.length})`,
@@ -314,7 +325,11 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
       '',
       markdownTable(['figure', 'measured', 'target', ''], rows),
       '',
-      `Where the time went: ${data.discoveryMs === null ? '' : `${(data.discoveryMs / 1000).toFixed(1)} s of discovery before the release tasks existed; `}writes waited ${(run.pacer.waitedMs / 1000).toFixed(1)} s in all for the budget; CPU ${(data.nodeCpuMs / 1000).toFixed(1)} s in this Node process (Cutter and the in-process sandbox), ${data.childCpuMs === null ? '—' : `${(data.childCpuMs / 1000).toFixed(1)} s`} in its child processes (the sandbox's git${kind === 'postgres' ? ', the workers' : ''}).`,
+      `Where the time went: ${data.discoveryMs === null ? '' : `${(data.discoveryMs / 1000).toFixed(1)} s of discovery before the release tasks existed; `}writes waited ${(run.pacer.waitedMs / 1000).toFixed(1)} s in all for the budget; CPU ${(data.nodeCpuMs / 1000).toFixed(1)} s in this Node process (${kind === 'postgres' ? 'the bench driver' : 'Cutter'}), ${seconds(data.childCpuMs)} in its child processes${kind === 'postgres' ? ' (the queue workers: Cutter)' : ''}; the sandbox (GitHub's side, its own process) ${seconds(data.sandboxCpuMs)}, plus ${seconds(data.sandboxGitCpuMs)} in its git children.`,
+      '',
+      validate
+        ? `Every REST answer of the sandbox was checked against GitHub's OpenAPI description: ${violations.length} violations${violations.length ? ` (first: ${violations[0]})` : ''}.`
+        : "The sandbox's REST answers were not checked against GitHub's OpenAPI description in this run (`--fleet-no-validate`; the sandbox's own tests always check them).",
       '',
       `Machine: ${data.machine}`,
     ].join('\n');
@@ -322,11 +337,12 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
       name: kind === 'postgres' ? 'fleet-postgres' : 'fleet',
       title: kind === 'postgres' ? `Fleet release, ${workers} workers on Postgres` : 'Fleet release',
       date: new Date().toISOString(),
-      summary: `${repos} repos${kind === 'postgres' ? ` (${workers} workers on Postgres)` : ''}: ${graphql} GraphQL queries, ${data.writesPerReleased?.toFixed(2)} writes/release, ${counters.rateLimited.secondary} 403s, ${duplicateTags.length} repos tagged twice, wall ${data.wallOverFloor?.toFixed(2)}× floor`,
+      summary: `${repos} repos${kind === 'postgres' ? ` (${workers} workers on Postgres)` : ''}: ${graphql} GraphQL queries, ${data.writesPerReleased?.toFixed(2)} writes/release, ${counted.rateLimited.secondary} 403s, ${duplicateTags.length} repos tagged twice, wall ${data.wallOverFloor?.toFixed(2)}× floor`,
       data,
       markdown,
     };
   } finally {
+    await sandbox?.stop();
     await rm(root, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,4 @@
 // Benchmark of `cutter verify`: a release with 20 assets (10 MB) and its image, against `sha256sum` over the same files.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { verifyRelease } from '../src/supply/verify-release.js';
 import type { BenchContext, BenchReport } from './lib/benchmark.js';
 import { machineInfo, machineLine } from './lib/machine.js';
 import { runCommand } from './lib/run-command.js';
+import { type SandboxProcess, startSandboxProcess } from './lib/sandbox-process.js';
 import { median, round } from './lib/stats.js';
 import { markdownTable } from './lib/table.js';
 
@@ -26,45 +26,6 @@ const TOTAL_BYTES = 10 * 1024 * 1024;
 const ROUNDS = 5;
 const TARGET = 3;
 
-interface SandboxProcess {
-  child: ChildProcess;
-  url: string;
-  stop: () => Promise<void>;
-}
-
-/**
- * The GitHub sandbox from the built CLI in its own process: GitHub serves the assets from other machines, so the
- * CPU it spends reading and sending 10 MB must not be billed to the verifier's event loop.
- */
-async function startSandboxProcess(root: string, dir: string, token: string): Promise<SandboxProcess> {
-  const args = ['sandbox', '--root', dir, '--port', '0', '--org', 'acme', '--connectors', '0', '--token', token];
-  const child = spawn(process.execPath, [join(root, 'bin', 'cutter.js'), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    err = (err + c.toString()).slice(-10_000);
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /GitHub sandbox at (\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`cutter sandbox exited ${code}: ${err}`)));
-  });
-  return {
-    child,
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 export async function run(ctx: BenchContext): Promise<BenchReport> {
   const root = await mkdtemp(join(tmpdir(), 'cutter-bench-supply-'));
   const registry = await startLocalRegistry();
@@ -72,7 +33,15 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
   await mkdir(join(root, 'sandbox'));
   let sandbox: SandboxProcess | null = null;
   try {
-    sandbox = await startSandboxProcess(ctx.root, join(root, 'sandbox'), token);
+    // GitHub serves the assets from other machines: the CPU it spends reading and sending 10 MB is not the verifier's.
+    sandbox = await startSandboxProcess(ctx.root, join(root, 'sandbox'), [
+      '--org',
+      'acme',
+      '--connectors',
+      '0',
+      '--token',
+      token,
+    ]);
     const { url } = sandbox;
     const gh = await createGitHubClient({ baseUrl: url, token, env: {}, retries: 3, retryBaseMs: 20 });
     await gh.rest.repos.createInOrg({ org: 'acme', name: 'connector-bench' });
