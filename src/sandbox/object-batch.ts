@@ -11,6 +11,12 @@ export interface ObjectRequest {
   dir: string;
   /** An object name git understands in that repo (a sha, or `sha^{}`). */
   name: string;
+  /**
+   * The commit a `<commit>:<path>` name looks into. A repo that has a commit has its whole tree (git keeps repos
+   * connected), so where the shared run finds the commit but not the path, the path is absent in every repo that
+   * has the commit, and the repo is not asked again on its own. Without it, a miss is asked again in its repo.
+   */
+  within?: string;
 }
 
 /**
@@ -48,32 +54,43 @@ export async function catFileAcross<T>(
     list.push(i);
     groups.set(key, list);
   }
-  const ask = async (dir: string, indexes: number[]): Promise<number[]> => {
-    const input = `${indexes.map((i) => requests[i]!.name).join('\n')}\n`;
-    let found: (T | null)[];
+  /** Ask in `dir` for the requests at `indexes` (and for `extra` names); return the misses and the extras found. */
+  const ask = async (
+    dir: string,
+    indexes: number[],
+    extra: string[] = [],
+  ): Promise<{ missing: number[]; found: Set<string> }> => {
+    const input = `${[...indexes.map((i) => requests[i]!.name), ...extra].join('\n')}\n`;
+    let values: (T | null)[];
     try {
-      found = split(await run(dir, ['cat-file', ...args], input));
+      values = split(await run(dir, ['cat-file', ...args], input));
     } catch {
-      found = [];
+      values = [];
     }
     const missing: number[] = [];
     indexes.forEach((idx, k) => {
-      const value = found[k] ?? null;
+      const value = values[k] ?? null;
       if (value === null) missing.push(idx);
       else answers[idx] = value;
     });
-    return missing;
+    const found = new Set(extra.filter((_, k) => (values[indexes.length + k] ?? null) !== null));
+    return { missing, found };
   };
   await Promise.all(
     [...groups.entries()].map(async ([key, indexes]) => {
       const first = requests[indexes[0]!]!.dir;
-      const missing = await ask(first, indexes);
-      if (key.startsWith('own:') || missing.length === 0) return;
+      if (key.startsWith('own:')) {
+        await ask(first, indexes);
+        return;
+      }
+      const commits = [...new Set(indexes.flatMap((i) => requests[i]!.within ?? []))];
+      const { missing, found } = await ask(first, indexes, commits);
+      if (missing.length === 0) return;
       // what the shared store lacks may live in a repo's own objects: ask each such repo once
       const byDir = new Map<string, number[]>();
       for (const idx of missing) {
-        const dir = requests[idx]!.dir;
-        if (dir === first) continue;
+        const { dir, within } = requests[idx]!;
+        if (dir === first || (within !== undefined && found.has(within))) continue;
         byDir.set(dir, [...(byDir.get(dir) ?? []), idx]);
       }
       await Promise.all([...byDir.entries()].map(([dir, idxs]) => ask(dir, idxs)));

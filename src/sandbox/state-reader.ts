@@ -1,7 +1,7 @@
 // The SandboxReader the GraphQL layer reads through: repo metadata from state, refs and commits from git.
 
 import { runGit } from './git-store.js';
-import { type CatFileEntry, catFileAcross, parseBatch } from './object-batch.js';
+import { type CatFileEntry, catFileAcross, type ObjectRequest, parseBatch } from './object-batch.js';
 import type { SandboxGitObject, SandboxRateLimit, SandboxReader } from './reader.js';
 import type { Sandbox } from './server.js';
 import { TickBatch } from './tick-batch.js';
@@ -21,8 +21,9 @@ export function sandboxReader(sandbox: Sandbox): SandboxReader {
     return (await sandbox.git.listRefs(info.owner, info.name, ref)).find((r) => r.ref === ref)?.peeled ?? null;
   };
   // `<commit oid>:<path>` names the same object in every repo sharing a store: a page of repos asking for their
-  // config file costs one `git cat-file --batch` per store, not one per repo.
-  const objects = new TickBatch<{ dir: string; name: string }, CatFileEntry | null>(async (asks) => {
+  // config file costs one `git cat-file --batch` per store, not one per repo — nor one per repo that has no such
+  // file (`within`: the commit was found, so the path is absent).
+  const objects = new TickBatch<ObjectRequest, CatFileEntry | null>(async (asks) => {
     const found = await catFileAcross(
       async (cwd, args, input) => (await runGit(cwd, args, { input })).stdout,
       asks,
@@ -70,7 +71,7 @@ export function sandboxReader(sandbox: Sandbox): SandboxReader {
       // cat-file --batch reads one name per line and answers "<name> missing": a path with whitespace goes alone.
       const found = /\s/.test(path)
         ? await objectAlone(info.owner, info.name, commit, path)
-        : await objects.load({ dir, name: path === '' ? `${commit}^{tree}` : `${commit}:${path}` });
+        : await objects.load({ dir, name: path === '' ? `${commit}^{tree}` : `${commit}:${path}`, within: commit });
       if (!found) return null;
       if (found.type === 'blob') return { type: 'blob', oid: found.sha, content: Buffer.from(found.content) };
       if (found.type === 'tree' || found.type === 'commit') return { type: found.type, oid: found.sha };
