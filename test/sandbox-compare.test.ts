@@ -98,6 +98,28 @@ describe('sandbox compare, tags and refs', () => {
     expect(same.data).toMatchObject({ status: 'identical', ahead_by: 0, behind_by: 0 });
   });
 
+  it("names git's own merge base when head contains base, base contains head, both or neither", async () => {
+    const pairs = [
+      [base, head],
+      [head, base],
+      [head, head],
+      [side, head],
+      [head, side],
+    ] as const;
+    for (const [from, to] of pairs) {
+      const { data } = await h.octokit.rest.repos.compareCommitsWithBasehead({
+        owner,
+        repo,
+        basehead: `${from}...${to}`,
+      });
+      const git = (await h.sandbox.git.git(owner, repo, ['merge-base', from, to])).stdout.toString('utf8').trim();
+      expect(data.merge_base_commit.sha, `${from}...${to}`).toBe(git);
+      const count = async (range: string) =>
+        Number((await h.sandbox.git.git(owner, repo, ['rev-list', '--count', range])).stdout.toString('utf8'));
+      expect([data.ahead_by, data.behind_by]).toEqual([await count(`${from}..${to}`), await count(`${to}..${from}`)]);
+    }
+  });
+
   it('answers 404 for a full sha that names no commit', async () => {
     const missing = await h.octokit.rest.repos
       .compareCommitsWithBasehead({ owner, repo, basehead: `${'e'.repeat(40)}...${head}` })

@@ -74,15 +74,17 @@ export interface RunResult {
 /** Spawn `git` with an argument array (never a shell string) in a repo directory. */
 export function runGit(cwd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
+    // Without input, stdin is /dev/null (end of file at once, as an empty pipe is): one pipe fewer to set up per run.
+    const feed = opts.input !== undefined;
     const child = spawn('git', args, {
       cwd,
       env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [feed ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) =>
       reject(new CutterError('CUTTER_GIT_FAILED', `git ${args[0]} could not start: ${e.message}`)),
     );
@@ -97,10 +99,12 @@ export function runGit(cwd: string, args: string[], opts: RunOptions = {}): Prom
           ),
         );
     });
-    child.stdin.on('error', () => {
-      // git may exit before reading all input (e.g. a bad object); the close handler reports it.
-    });
-    child.stdin.end(opts.input ?? '');
+    if (feed) {
+      child.stdin?.on('error', () => {
+        // git may exit before reading all input (e.g. a bad object); the close handler reports it.
+      });
+      child.stdin?.end(opts.input);
+    }
   });
 }
 
@@ -365,6 +369,23 @@ export class GitStore {
     if (opts.path) args.push('--', opts.path);
     const { stdout } = await this.git(owner, name, args);
     return stdout.toString('utf8').split('\n').filter(Boolean);
+  }
+
+  /** `rev-list --parents`: the same commits in the same order, each with its parents. */
+  async revListWithParents(
+    owner: string,
+    name: string,
+    range: string[],
+  ): Promise<{ sha: string; parents: string[] }[]> {
+    const { stdout } = await this.git(owner, name, ['rev-list', '--parents', ...range]);
+    return stdout
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [sha = '', ...parents] = line.split(' ');
+        return { sha, parents };
+      });
   }
 
   async countCommits(owner: string, name: string, range: string[]): Promise<number> {

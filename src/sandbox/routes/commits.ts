@@ -78,14 +78,21 @@ export const commitRoutes: RouteDef<Services>[] = [
         git.resolveCommit(owner, name, headRev),
       ]);
       if (!base || !head) throw notFound();
-      const mergeBase = await git.mergeBase(owner, name, base, head);
-      if (!mergeBase) throw notFound();
       // GitHub lists compare commits oldest first and caps an unpaged answer at 250. The list is `base..head`, so
-      // its length is ahead_by; behind_by is 0 without counting when base is the merge base (head contains it).
-      const [all, behind] = await Promise.all([
-        git.revList(owner, name, [`${base}..${head}`]).then((l) => l.reverse()),
-        mergeBase === base ? 0 : git.countCommits(owner, name, [`${head}..${base}`]),
-      ]);
+      // its length is ahead_by. With their parents it also tells the usual cases' merge base without asking git:
+      // nothing listed — head is base or behind it, so head is the merge base; base the parent of a listed commit —
+      // head contains base, so base is (the child of base on a path from head is listed). Only diverged ones ask.
+      const listed = await git.revListWithParents(owner, name, [`${base}..${head}`]);
+      const mergeBase =
+        listed.length === 0
+          ? head
+          : listed.some((c) => c.parents.includes(base))
+            ? base
+            : await git.mergeBase(owner, name, base, head);
+      if (!mergeBase) throw notFound();
+      const all = listed.map((c) => c.sha).reverse();
+      // behind_by is 0 without counting when base is the merge base (head contains it).
+      const behind = mergeBase === base ? 0 : await git.countCommits(owner, name, [`${head}..${base}`]);
       const ahead = all.length;
       const status =
         ahead === 0 && behind === 0 ? 'identical' : behind === 0 ? 'ahead' : ahead === 0 ? 'behind' : 'diverged';
