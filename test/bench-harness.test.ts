@@ -13,6 +13,7 @@ import { writeHistoryRepo } from '../bench/lib/fast-import.js';
 import { timedSpawn } from '../bench/lib/measure.js';
 import { cachedFixture } from '../bench/lib/repo-cache.js';
 import { runRounds } from '../bench/lib/rounds.js';
+import { processCpuMs } from '../bench/lib/sandbox-process.js';
 import { median } from '../bench/lib/stats.js';
 import { markdownTable } from '../bench/lib/table.js';
 
@@ -137,6 +138,17 @@ describe('measuring', () => {
     expect(run.timedOut).toBe(true);
     expect(run.ms).toBeGreaterThanOrEqual(300);
     expect(run.ms).toBeLessThan(10_000);
+  });
+
+  it("reads a process's own CPU and its finished children's from /proc, in ms", async () => {
+    const before = await processCpuMs('self');
+    if (before === null) return; // no /proc on this platform: the benchmark reports a dash
+    const t = performance.now();
+    while (performance.now() - t < 60) Math.sqrt(Math.random());
+    spawnSync('sh', ['-c', 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done']);
+    const after = (await processCpuMs('self'))!;
+    expect(after.ownMs - before.ownMs).toBeGreaterThanOrEqual(40);
+    expect(after.childrenMs).toBeGreaterThan(before.childrenMs);
   });
 
   it('takes the median of odd and even sample counts', () => {
