@@ -320,7 +320,7 @@ export async function run(ctx: BenchContext): Promise<BenchReport> {
     const markdown = [
       '# Fleet release benchmark',
       '',
-      `${repos} generated connectors (seed 7, about half with releasable commits), sandbox clock ×${scale}, limits ${perMinute}/min and ${perHour}/h, concurrency ${concurrency}${kind === 'postgres' ? ` — on Postgres: ${workers} queue worker processes (graphile-worker jobs), ${Math.max(1, Math.round(concurrency / workers))} jobs each, one write budget shared through the database` : ' — one process, SQLite store'}.`,
+      `${repos} generated connectors (seed 7, about half with releasable commits), sandbox clock ×${scale}, limits ${perMinute}/min and ${perHour}/h, concurrency ${concurrency}${kind === 'postgres' ? ` — on Postgres: ${workers} queue worker processes (graphile-worker jobs), ${Math.max(1, Math.round(concurrency / workers))} jobs each, one write budget shared through the database` : ' — Cutter in one process on a SQLite store, the sandbox in another'}.`,
       `Released ${released}, skipped ${summary.skipped}, failed ${summary.failed}. Floor = the least time ${writes} writes take at ${perMinute}/min evenly spaced (scaled), from \`writeFloorMs\`.`,
       '',
       markdownTable(['figure', 'measured', 'target', ''], rows),
