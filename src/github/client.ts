@@ -1,18 +1,15 @@
 // The one GitHub client factory: Octokit with throttling and retries, pacing, CutterErrors and redacted secrets.
 
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { CutterError } from '../core/errors.js';
 import { redact, registerSecret } from '../core/redact.js';
 import { EtagCache } from './etag-cache.js';
 import { toCutterError } from './github-error.js';
 import { type Pacer, passThroughPacer } from './pacer.js';
+import { type LimitKind, retryingRequest } from './request-retry.js';
 
-const CutterOctokit = Octokit.plugin(throttling, retry);
-
-/** The client every step uses: `@octokit/rest` with the throttling and retry plugins. */
-export type GitHubClient = InstanceType<typeof CutterOctokit>;
+/** The client every step uses: `@octokit/rest` with Cutter's retry and rate-limit hook (request-retry.ts). */
+export type GitHubClient = Octokit;
 
 export interface GitHubLogger {
   debug(message: string): void;
@@ -72,14 +69,6 @@ const statusOf = (err: unknown): number | undefined =>
   typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number'
     ? (err as { status: number }).status
     : undefined;
-
-/**
- * Octokit's own write spacing (one write per second per process) is replaced by the Pacer, which knows the
- * whole budget (fleet releases share it); these groups let the throttling plugin's rate-limit handling stay.
- */
-const immediateGroup = {
-  key: () => ({ schedule: <T>(_opts: unknown, fn: (...args: unknown[]) => T, ...args: unknown[]) => fn(...args) }),
-};
 
 const silentLogger: GitHubLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -162,32 +151,33 @@ export async function createGitHubClient(options: GitHubClientOptions = {}): Pro
   const auth = options.app || (!token && app) ? await appAuth(app!) : { auth: token };
 
   // retry-after is in seconds: waits the client takes itself are bounded, longer ones become a transient error.
-  const onLimit =
-    (kind: string) =>
-    (retryAfterSeconds: number, opts: { method?: string; url?: string }, _o: unknown, retryCount: number) => {
-      const ms = retryAfterSeconds * 1000;
-      pacer.noteRetryAfter(ms);
-      const again = retryCount < rateLimitRetries && ms <= maxRetryAfterMs;
-      logger.warn(
-        `${kind} on ${opts.method ?? ''} ${opts.url ?? ''}: retry-after ${retryAfterSeconds}s${again ? ', retrying' : ''}`,
-      );
-      return again;
-    };
+  const onLimit = (
+    kind: LimitKind,
+    retryAfterSeconds: number,
+    opts: { method?: string; url?: string },
+    retryCount: number,
+  ) => {
+    const ms = retryAfterSeconds * 1000;
+    pacer.noteRetryAfter(ms);
+    const again = retryCount < rateLimitRetries && ms <= maxRetryAfterMs;
+    logger.warn(
+      `${kind} on ${opts.method ?? ''} ${opts.url ?? ''}: retry-after ${retryAfterSeconds}s${again ? ', retrying' : ''}`,
+    );
+    return again;
+  };
 
-  const octokit = new CutterOctokit({
+  const octokit = new Octokit({
     ...(auth as object),
     baseUrl,
     userAgent: options.userAgent ?? 'cutter-release',
     log: logger,
     request: { fetch: fetchWithTimeout(options.requestTimeoutMs ?? 30_000) },
-    retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
-    throttle: {
-      onRateLimit: onLimit('rate limit'),
-      onSecondaryRateLimit: onLimit('secondary rate limit'),
-      write: immediateGroup as never,
-      notifications: immediateGroup as never,
-    },
   });
+  // Registered before the hook below, so it runs inside it: the pacer is asked once per call, not per attempt.
+  octokit.hook.wrap(
+    'request',
+    retryingRequest({ retries: options.retries ?? 3, retryBaseMs: options.retryBaseMs ?? 1000, onLimit }) as never,
+  );
 
   octokit.hook.wrap('request', async (request, opts) => {
     const method = String(opts.method ?? 'GET').toUpperCase();
