@@ -183,9 +183,14 @@ export async function createGitHubClient(options: GitHubClientOptions = {}): Pro
     const method = String(opts.method ?? 'GET').toUpperCase();
     // Paginated calls carry a full URL: keep the path only (no host, no query) in errors and logs.
     const route = decodeURI(new URL(String(opts.url ?? ''), 'http://github.invalid').pathname);
-    // The expanded URL plus Accept (a media type changes the body) names one cacheable answer.
+    // The expanded URL plus Accept (a media type changes the body) names one cacheable answer. Asset bytes are not
+    // kept: a stream (parseSuccessResponseBody: false) is read once by its caller, and binaries would fill the LRU;
+    // so their downloads, which end on the storage host's ETag, never go out with If-None-Match either.
+    const streamed =
+      (opts.request as { parseSuccessResponseBody?: boolean } | undefined)?.parseSuccessResponseBody === false;
+    const binary = /octet-stream/.test(String((opts.headers as Record<string, unknown> | undefined)?.['accept'] ?? ''));
     let cacheKey: string | null = null;
-    if (etags && method === 'GET') {
+    if (etags && method === 'GET' && !streamed && !binary) {
       const parsed = octokit.request.endpoint.parse(opts as never);
       cacheKey = `${String(parsed.headers['accept'] ?? '')} ${parsed.url}`;
       const etag = etags.etagOf(cacheKey);
