@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startSandbox } from './sandbox-harness.js';
+import { type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -76,6 +76,30 @@ describe('release assets', () => {
     const files = await readdir(join(h.root, 'release-assets'));
     expect(files).toContain(String(asset.id));
     expect((await stat(join(h.root, 'release-assets', String(asset.id)))).size).toBe(bytes.length);
+    expect(h.sandbox.violations).toEqual([]);
+  });
+
+  it('answers a download with a 302 to a signed storage URL that needs no token and sends an ETag', async () => {
+    const { data: rel } = await h.octokit.rest.repos.createRelease({ ...o, tag_name: 'v1.0.1' });
+    const bytes = Buffer.from('stored bytes\n');
+    const { data: asset } = await upload(rel.id, rel.upload_url, 'stored.bin', bytes);
+    const api = await fetch(`${h.url}/repos/acme/assets/releases/assets/${asset.id}`, {
+      headers: { accept: 'application/octet-stream', authorization: `token ${TOKEN}` },
+      redirect: 'manual',
+    });
+    expect(api.status).toBe(302);
+    const location = api.headers.get('location') ?? '';
+    expect(location).toMatch(/\/_storage\/release-assets\/\d+\?expires=\d+&signature=[0-9a-f]{64}$/);
+    const stored = await fetch(location);
+    expect(stored.status).toBe(200);
+    expect(Buffer.from(await stored.arrayBuffer()).equals(bytes)).toBe(true);
+    const etag = stored.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect((await fetch(location, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    // A signature for another asset, or a changed expiry, is refused.
+    const forged = location.replace(/signature=(.)/, (_, c: string) => `signature=${c === '0' ? '1' : '0'}`);
+    expect((await fetch(forged)).status).toBe(403);
+    expect((await fetch(location.replace(/expires=\d+/, 'expires=99999999999999'))).status).toBe(403);
     expect(h.sandbox.violations).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { redact, registerSecret } from '../core/redact.js';
 import { AppInstallations, type AppRegistration } from './app-installations.js';
+import { AssetStorage, STORAGE_PREFIX } from './asset-storage.js';
 import { isoSeconds, type SandboxClock, scaledClock } from './clock.js';
 import { type CounterSnapshot, RequestCounters } from './counters.js';
 import { attachWebhooks } from './event-webhooks.js';
@@ -24,7 +25,7 @@ import { HttpError, notFound, unprocessable } from './rest-errors.js';
 import { type Reply, Router } from './router.js';
 import { sandboxRoutes } from './routes/index.js';
 import type { Ctx, RefChange, SandboxEvent, Services, WebhookLog } from './services.js';
-import { type Links, nodeId, UPLOADS_PREFIX } from './shapes.js';
+import { type Links, nodeId, type ReleaseAssetRecord, UPLOADS_PREFIX } from './shapes.js';
 import { SandboxState } from './state.js';
 import { sandboxReader } from './state-reader.js';
 import type { WebhookDispatcher } from './webhooks.js';
@@ -122,6 +123,7 @@ export class Sandbox {
   /** Set by createSandbox; `whenIdle()` on it waits for webhook deliveries in flight. */
   webhookDispatcher: WebhookDispatcher | null = null;
   private readonly services: Services;
+  private readonly storage: AssetStorage;
 
   constructor(readonly opts: SandboxOptions) {
     this.state = new SandboxState(opts.root);
@@ -141,6 +143,9 @@ export class Sandbox {
       this.tokens.set(token, { token, grant: { orgs: grant.orgs }, login: 'sandbox-app[bot]' });
     });
     this.router.add(sandboxRoutes);
+    this.storage = new AssetStorage(this.clock, `${opts.root}/release-assets`, (id) =>
+      this.state.get<ReleaseAssetRecord>('release_asset', id),
+    );
     this.services = this.makeServices();
   }
 
@@ -349,6 +354,7 @@ export class Sandbox {
       },
       clock: this.clock,
       assetsDir: `${this.opts.root}/release-assets`,
+      assetDownloadUrl: (id) => this.storage.signedUrl(this.baseUrl, id),
       nowIso: () => isoSeconds(this.clock.now()),
       requireOwner: (ctx: Ctx, owner: string) => {
         if (!this.canAccess(ctx.token, owner) || !this.orgExists(owner)) throw notFound();
@@ -485,6 +491,11 @@ export class Sandbox {
       const git = GIT_PATH.exec(path);
       if (git) return await this.handleGit(req, res, git[1] ?? '', git[2] ?? '', git[3] ?? '', url.search.slice(1));
       if (path.startsWith('/_sandbox/')) return await this.handleAdmin(req, res, path, method);
+      if (path.startsWith(STORAGE_PREFIX)) {
+        const status = await this.storage.serve(req, res, url);
+        this.counterSet.record({ protocol: 'storage', kind: 'read', route: `${method} ${STORAGE_PREFIX}{id}`, status });
+        return;
+      }
       await this.handleApi(req, res, url, method);
     } catch (err) {
       this.log('warn', `request failed: ${method} ${path}: ${err instanceof Error ? err.stack : String(err)}`);

@@ -44,6 +44,8 @@ export interface Services {
   clock: SandboxClock;
   /** Directory holding uploaded release asset bytes (under the sandbox root). */
   assetsDir: string;
+  /** The short-lived signed URL a download's 302 points at (GitHub's storage host). */
+  assetDownloadUrl(id: number): string;
   /** Simulated now as GitHub prints it (ISO-8601 without milliseconds). */
   nowIso(): string;
   /** The repository, or a 404 HttpError (unknown repo, or a token that may not see the owner). */

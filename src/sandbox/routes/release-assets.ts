@@ -1,7 +1,7 @@
 // Release asset routes: upload on the uploads host (`upload_url`), list, get, download, rename and delete.
 
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { objectBody, optString, paged } from '../request-input.js';
 import { notFound, unprocessable } from '../rest-errors.js';
@@ -134,9 +134,12 @@ export const releaseAssetRoutes: RouteDef<Services>[] = [
       const a = assetById(ctx, owner, name);
       const accept = headerText(ctx.headers['accept']) ?? '';
       if (accept.includes('application/octet-stream')) {
-        // GitHub answers 302 to its storage host; the sandbox serves the bytes itself.
-        const bytes = await readFile(bytesPath(ctx, a.id));
-        return { status: 200, raw: { bytes, contentType: 'application/octet-stream' } };
+        // As GitHub: a 302 to a signed URL on the storage host (asset-storage.ts), which sends the bytes.
+        return {
+          status: 302,
+          headers: { location: ctx.sandbox.assetDownloadUrl(a.id) },
+          raw: { bytes: Buffer.alloc(0), contentType: 'text/html;charset=utf-8' },
+        };
       }
       return { status: 200, body: releaseAsset(ctx.sandbox.links, a, tagOf(ctx, a)) };
     },
