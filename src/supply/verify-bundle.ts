@@ -1,7 +1,7 @@
 // Verifies Sigstore bundles with @sigstore/verify: key-signed ones against the configured public keys (offline: no log,
 // no timestamps), keyless ones against a trusted root and the configured certificate identity and issuer.
 
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import type { KeylessTrust } from './keyless.js';
@@ -20,7 +20,13 @@ export function trustedKeys(pems: string[], keyless?: KeylessTrust): TrustedKeys
   return keyless ? { byId, keyless } : { byId };
 }
 
+/** One verifier per set of trusted keys for the process: trust material and parsed keys are not rebuilt per bundle. */
+const verifiers = new WeakMap<TrustedKeys, Verifier>();
+
 function verifier(keys: TrustedKeys): Verifier {
+  const known = verifiers.get(keys);
+  if (known) return known;
+  const parsed = new Map<string, KeyObject>();
   const material = toTrustMaterial(
     {
       mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
@@ -32,16 +38,34 @@ function verifier(keys: TrustedKeys): Verifier {
     (hint: string) => {
       const pem = keys.byId.get(hint);
       if (!pem) throw new Error(`signed by key ${hint.slice(0, 12)}…, which is not a trusted key`);
-      return { publicKey: createPublicKey(pem), validFor: () => true };
+      let key = parsed.get(hint);
+      if (!key) {
+        key = createPublicKey(pem);
+        parsed.set(hint, key);
+      }
+      return { publicKey: key, validFor: () => true };
     },
   );
-  return new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+  const made = new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+  verifiers.set(keys, made);
+  return made;
+}
+
+const keylessVerifiers = new WeakMap<KeylessTrust, Verifier>();
+
+function keylessVerifier(trust: KeylessTrust): Verifier {
+  let made = keylessVerifiers.get(trust);
+  if (!made) {
+    made = new Verifier(trust.material);
+    keylessVerifiers.set(trust, made);
+  }
+  return made;
 }
 
 /** A certificate must chain to the trusted root, carry an SCT and be logged in Rekor (cosign's defaults). */
 function keylessProblem(bundle: Bundle, trust: KeylessTrust | undefined, artifact?: Buffer): string | null {
   if (!trust) return 'signed with a Sigstore certificate, but no keyless identity is trusted';
-  const signer = new Verifier(trust.material).verify(toSignedEntity(bundle, artifact));
+  const signer = keylessVerifier(trust).verify(toSignedEntity(bundle, artifact));
   const identity = signer.identity?.subjectAlternativeName ?? '(none)';
   const issuer = signer.identity?.extensions?.issuer ?? '(none)';
   if (identity !== trust.identity || issuer !== trust.issuer) {
