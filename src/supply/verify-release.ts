@@ -67,10 +67,22 @@ async function releaseByTag(
   gh: GitHubClient,
   repo: RepoRef,
   tag: string,
-): Promise<{ id: number; body: string | null | undefined; draft: boolean; target_commitish: string } | null> {
+): Promise<{
+  id: number;
+  body: string | null | undefined;
+  draft: boolean;
+  target_commitish: string;
+  assets: AssetInfo[];
+} | null> {
   try {
     const { data } = await gh.rest.repos.getReleaseByTag({ owner: repo.owner, repo: repo.name, tag });
-    return { id: data.id, body: data.body, draft: data.draft, target_commitish: data.target_commitish };
+    return {
+      id: data.id,
+      body: data.body,
+      draft: data.draft,
+      target_commitish: data.target_commitish,
+      assets: data.assets.map((a) => ({ id: a.id, name: a.name, size: a.size })),
+    };
   } catch (err) {
     if (githubStatus(err) === 404) return null;
     throw err;
@@ -88,27 +100,51 @@ function fail(check: CheckName, detail: string): CheckResult {
 const keepBytes = (name: string) => !coveredByChecksums(name) || name === SUPPLY_ASSETS.sbom;
 const DOWNLOADS_AT_ONCE = 6;
 
+interface AssetDownloads {
+  /** Queue these for download (an asset already queued is not fetched twice). */
+  add(assets: AssetInfo[]): void;
+  /** The download of asset `id`; only for an id that was added. */
+  get(id: number): Promise<StreamedAsset> | undefined;
+  settled(): Promise<unknown>;
+}
+
 /**
- * Start streaming every asset, a few at a time and the smallest first (the signatures and the SBOM the checks need
- * before the binaries); each name maps to its own promise so a check waits only for what it reads.
+ * Stream assets a few at a time and the smallest first (the signatures and the SBOM the checks need before the
+ * binaries); each asset maps to its own promise so a check waits only for what it reads.
  */
-function fetchAssets(gh: GitHubClient, repo: RepoRef, assets: AssetInfo[]): Map<string, Promise<StreamedAsset>> {
-  const queue = [...assets].sort((a, b) => a.size - b.size);
-  const settle = new Map<string, { resolve: (a: StreamedAsset) => void; reject: (e: unknown) => void }>();
-  const out = new Map<string, Promise<StreamedAsset>>();
-  for (const a of queue) {
-    const promise = new Promise<StreamedAsset>((resolve, reject) => settle.set(a.name, { resolve, reject }));
-    promise.catch(() => {}); // awaited by the check that reads it; an unread failure must not crash the process
-    out.set(a.name, promise);
-  }
-  const worker = async () => {
-    for (let a = queue.shift(); a; a = queue.shift()) {
-      const done = settle.get(a.name);
-      await streamAsset(gh, repo, a.id, keepBytes(a.name)).then(done?.resolve, done?.reject);
+function assetDownloads(gh: GitHubClient, repo: RepoRef): AssetDownloads {
+  const queue: AssetInfo[] = [];
+  const settle = new Map<number, { resolve: (a: StreamedAsset) => void; reject: (e: unknown) => void }>();
+  const out = new Map<number, Promise<StreamedAsset>>();
+  let running = 0;
+  const pump = () => {
+    while (running < DOWNLOADS_AT_ONCE && queue.length > 0) {
+      const a = queue.shift() as AssetInfo;
+      const done = settle.get(a.id);
+      running++;
+      void streamAsset(gh, repo, a.id, keepBytes(a.name))
+        .then(done?.resolve, done?.reject)
+        .finally(() => {
+          running--;
+          pump();
+        });
     }
   };
-  for (let i = 0; i < DOWNLOADS_AT_ONCE; i++) void worker();
-  return out;
+  return {
+    add(assets) {
+      for (const a of assets) {
+        if (out.has(a.id)) continue;
+        const promise = new Promise<StreamedAsset>((resolve, reject) => settle.set(a.id, { resolve, reject }));
+        promise.catch(() => {}); // awaited by the check that reads it; an unread failure must not crash the process
+        out.set(a.id, promise);
+        queue.push(a);
+      }
+      queue.sort((x, y) => x.size - y.size);
+      pump();
+    },
+    get: (id) => out.get(id),
+    settled: () => Promise.allSettled(out.values()),
+  };
 }
 
 export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
@@ -116,9 +152,13 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
   const checks: CheckResult[] = [];
   const report = () => ({ repo: `${repo.owner}/${repo.name}`, tag, ok: checks.every((c) => c.ok), checks });
 
-  // The tag and the release are independent reads: one round trip, not two.
-  const [tagged, release] = await Promise.all([tagCommit(gh, repo, tag), releaseByTag(gh, repo, tag)]);
+  // The tag and the release are independent reads: the downloads start as soon as the release is read, while the
+  // tag (a ref, then its tag object) is still being resolved.
+  const tagging = tagCommit(gh, repo, tag);
+  tagging.catch(() => {}); // awaited below; a failure must not go unhandled while the release is read
+  const release = await releaseByTag(gh, repo, tag);
   if (!release) {
+    const tagged = await tagging;
     if (typeof tagged === 'string') checks.push(fail('tag', tagged));
     checks.push(fail('release', `no GitHub release for ${tag}`));
     return report();
@@ -129,13 +169,30 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
       : fail('release', `release ${tag} has no notes`),
   );
 
+  // The release names its assets: their downloads start now, while the listing (the authority on what the
+  // release holds, page by page) is read; whatever only the listing names is fetched when it arrives.
+  const downloads = assetDownloads(gh, repo);
+  downloads.add(release.assets);
   const assets = await listAssets(gh, repo, release.id);
+  downloads.add(assets);
   const byName = new Map(assets.map((a) => [a.name, a]));
-  const fetched = fetchAssets(gh, repo, assets);
+  const download = (name: string) => {
+    const a = byName.get(name);
+    return a ? downloads.get(a.id) : undefined;
+  };
   const read = async (name: string): Promise<Buffer | null> => {
-    const pending = fetched.get(name);
+    const pending = download(name);
     return pending ? (await pending).bytes : null;
   };
+  // Validating the SBOM is CPU work: it runs as soon as the SBOM arrives, while the binaries still download.
+  const sbomVerdict = read(SUPPLY_ASSETS.sbom).then(async (sbom): Promise<CheckResult> => {
+    if (!sbom) return fail('sbom', `asset ${SUPPLY_ASSETS.sbom} is missing`);
+    const errors = await validateSbom(sbom.toString('utf8'));
+    return errors.length
+      ? fail('sbom', `invalid CycloneDX: ${errors.slice(0, 3).join('; ')}`)
+      : pass('sbom', 'CycloneDX SBOM valid');
+  });
+  sbomVerdict.catch(() => {}); // awaited in its place in the checklist
   const readBundle = async (name: string): Promise<Bundle | string> => {
     const bytes = await read(name);
     if (!bytes) return `asset ${name} is missing`;
@@ -171,6 +228,10 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
   const imageDone = input.image ? checkImage(input, statement, readBundle, imageChecks) : Promise.resolve();
   imageDone.catch(() => {});
 
+  const tagged = await tagging.catch(async (err: unknown) => {
+    await downloads.settled(); // no download outlives the verdict, nor the error
+    throw err;
+  });
   if (typeof tagged === 'string') checks.push(fail('tag', tagged));
   else {
     const built = statement ? provenanceCommit(statement) : null;
@@ -207,7 +268,7 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
         if (!coveredByChecksums(a.name)) continue;
         const want = sums.get(a.name);
         if (!want) bad.push(`${a.name} not listed`);
-        else if ((await fetched.get(a.name))?.sha256 !== want) bad.push(`${a.name} does not match its checksum`);
+        else if ((await download(a.name))?.sha256 !== want) bad.push(`${a.name} does not match its checksum`);
       }
       for (const name of sums.keys()) if (!byName.has(name)) bad.push(`${name} listed but missing`);
       checks.push(
@@ -227,20 +288,11 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyReport> {
     else checks.push(pass('checksums-signature', `${SUPPLY_ASSETS.checksums} signed by a trusted key`));
   }
 
-  const sbom = await read(SUPPLY_ASSETS.sbom);
-  if (!sbom) checks.push(fail('sbom', `asset ${SUPPLY_ASSETS.sbom} is missing`));
-  else {
-    const errors = await validateSbom(sbom.toString('utf8'));
-    checks.push(
-      errors.length
-        ? fail('sbom', `invalid CycloneDX: ${errors.slice(0, 3).join('; ')}`)
-        : pass('sbom', 'CycloneDX SBOM valid'),
-    );
-  }
+  checks.push(await sbomVerdict);
 
   await imageDone;
   checks.push(...imageChecks);
-  await Promise.allSettled(fetched.values()); // no download outlives the verdict
+  await downloads.settled(); // no download outlives the verdict
   return report();
 }
 
