@@ -73,7 +73,9 @@ describe('the release flow table', () => {
       'supply-keyless',
       'notify',
       'verify',
+      'verify-signed-elsewhere',
     ]);
+    expect(table).toContain('config: { supply: { publicKeys: Array, signingKey: null, keyless: null } }');
     expect(table).toContain('config: { supply: { keyless: Object, signingKey: null } }');
     expect(table).toContain('release: { next: String, tagged: null }');
     // Monorepos only: an empty package list is left out of the data, so other repositories never see this step.

@@ -15,9 +15,11 @@ import type { TaskRecord } from '../src/store/types.js';
 import { SUPPLY_ASSETS } from '../src/supply/asset-names.js';
 import { type LocalRegistry, startLocalRegistry } from '../src/supply/local-registry.js';
 import { buildImageLayout, pushImageLayout } from '../src/supply/oci-image.js';
+import { publishSupplyChain } from '../src/supply/publish-supply.js';
 import { createRegistryClient } from '../src/supply/registry-client.js';
 import { type FaultProxy, startFaultProxy } from '../src/supply/registry-fault-proxy.js';
-import { signingKeyFromPem } from '../src/supply/signing-key.js';
+import { sbomFromLockfile } from '../src/supply/sbom.js';
+import { keySigner, signingKeyFromPem } from '../src/supply/signing-key.js';
 import { sandboxClient } from './release-flow-support.js';
 import { gitOk, type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
 import { oidcToken, type SigstoreMock, startSigstoreMock } from './support/sigstore-mock.js';
@@ -369,6 +371,65 @@ describe('the supply chain in the release and roll-out flows', { timeout: 300_00
     // The token the CI handed out never reaches the step log or the task data.
     const logs = JSON.stringify(await server.store.listStepLog(task.id)) + JSON.stringify(task.data);
     expect(logs).not.toContain(ID_TOKEN.split('.')[1]);
+  });
+
+  it('supply.publicKeys only (signed elsewhere): verify waits for the pipeline to attach the signatures, then ✔', async () => {
+    const NAME = 'connector-elsewhere';
+    const image = await pushImage(registry.host, NAME, '1.0.0', 'elsewhere 1.0.0\n');
+    await pushRepo(
+      NAME,
+      {
+        '.cutter.yml': [
+          ...deploy(registry.host),
+          'supply:',
+          '  publicKeys: [keys/release.pub]',
+          '  waitForImageSeconds: 120',
+          '',
+        ].join('\n'),
+        'keys/release.pub': KEY.publicKeyPem,
+      },
+      'feat: signed by our CI',
+    );
+    const first = await firstTask('release', `acme/${NAME}`);
+    const deadline = Date.now() + 120_000;
+    let task = await server.store.getTask(first.id);
+    while (task?.status !== 'waiting' && Date.now() < deadline) {
+      await sleep(50);
+      task = await server.store.getTask(first.id);
+    }
+    expect([task?.status, task?.step, task?.waitReason]).toEqual([
+      'waiting',
+      'verify-signed-elsewhere',
+      `waiting for ${SUPPLY_ASSETS.checksums}, ${SUPPLY_ASSETS.checksumsBundle}, ${SUPPLY_ASSETS.provenance} on release v1.0.0`,
+    ]);
+    // The repository's own pipeline signs the release and its image with the key whose public half it committed.
+    const gh = await sandboxClient(h);
+    const { data: tagRef } = await gh.rest.git.getRef({ owner: 'acme', repo: NAME, ref: 'tags/v1.0.0' });
+    const { data: tagObj } = await gh.rest.git.getTag({ owner: 'acme', repo: NAME, tag_sha: tagRef.object.sha });
+    await publishSupplyChain({
+      gh,
+      repo: { owner: 'acme', name: NAME },
+      tag: 'v1.0.0',
+      commit: tagObj.object.sha,
+      repositoryUrl: `${h.url}/acme/${NAME}`,
+      builderId: 'https://ci.example.com/builder',
+      image: image.ref,
+      registry: images,
+      signer: keySigner(KEY),
+      sbom: sbomFromLockfile(LOCK, { name: NAME, version: '1.0.0' }),
+      artifacts: [],
+      waitForImageMs: 0,
+    });
+    const done = await finished(first.id);
+    expect([done.status, done.error?.message ?? null]).toEqual(['done', null]);
+    const verified = (done.data as Json)['release']['verified'];
+    expect(verified['ok']).toBe(true);
+    expect(verified['checks'].find((c: Json) => c['check'] === 'image')['detail']).toContain(image.digest);
+    const steps = (await server.store.listStepLog(done.id)).map((s) => s.step);
+    expect(steps).not.toContain('supply');
+    expect(steps.at(-1)).toBe('verify-signed-elsewhere');
+    const audit = await server.store.listAudit({ target: `acme/${NAME}@v1.0.0` });
+    expect(audit.map((a) => [a.action, (a.details as Json)['ok']])).toEqual([['release.verify', true]]);
   });
 
   it('the policy gate refuses an unsigned image, naming what it lacks; nothing reaches the driver', async () => {

@@ -7,6 +7,7 @@ import { createNotifiers, parseNotifySection } from '../notify/notify-config.js'
 import type { Step } from '../workflow/types.js';
 import { configOf, releaseOf, repoOf, taskData } from './release-context.js';
 import type { ReleaseDeps } from './release-deps.js';
+import { releaseEndsWithVerify } from './verify-step.js';
 
 export const notifyStep: Step<ReleaseDeps> = {
   name: 'notify',
@@ -28,7 +29,10 @@ export const notifyStep: Step<ReleaseDeps> = {
       // A broken notify: section is the team's to fix; the release itself is done.
       const error = err instanceof Error ? err.message : String(err);
       ctx.log(`notifications not sent: ${error}`);
-      return { complete: !release.supply, patch: { release: { notified: [{ channel: 'config', ok: false, error }] } } };
+      return {
+        complete: !releaseEndsWithVerify(ctx.data),
+        patch: { release: { notified: [{ channel: 'config', ok: false, error }] } },
+      };
     }
     const results = await notifyAll(
       notifiers,
@@ -63,7 +67,7 @@ export const notifyStep: Step<ReleaseDeps> = {
         ? 'no notification channels configured'
         : notified.map((n) => `${n.channel}: ${n.ok ? 'ok' : n.error}`).join('; '),
     );
-    // A release that published its supply chain ends with the verify step; any other ends here.
-    return { complete: !release.supply, patch: { release: { notified } } };
+    // A release with a supply chain (published here or signed elsewhere) ends with the verify step; any other here.
+    return { complete: !releaseEndsWithVerify(ctx.data), patch: { release: { notified } } };
   },
 };

@@ -136,6 +136,8 @@ export interface ReleaseState {
   /** First time the supply step looked for the image and it was not in the registry (the wait times out from here). */
   imageWaitingSince?: string;
   supply?: PublishedSupply;
+  /** First time verify looked for the signatures of a release signed elsewhere and they were missing. */
+  signaturesWaitingSince?: string;
   verified?: VerifiedRelease;
 }
 

@@ -19,7 +19,7 @@ import type { ReleaseDeps } from './release-deps.js';
 import { supplyKeylessStep, supplyPublishStep } from './supply-publish.js';
 import { tagStep } from './tag.js';
 import { uploadAssetsStep } from './upload-assets.js';
-import { verifyStep } from './verify-step.js';
+import { verifySignedElsewhereStep, verifyStep } from './verify-step.js';
 
 export type { LatestRelease, PushFacts, ReleaseState, ReleaseTaskData, RepoRef } from './release-data.js';
 export { RELEASE_TASK_KIND, releaseTaskKey } from './release-data.js';
@@ -54,6 +54,10 @@ export type { ReleaseDeps } from './release-deps.js';
  *   supply-keyless  the same with config: { supply: { keyless: Object, signingKey: null } } (Fulcio + Rekor)
  *   notify          release: { released: { url: String }, notified: null } → release.notified, done (without supply)
  *   verify          release: { supply: Object, notified: Array, verified: null } → release.verified, done | fails ✖
+ *   verify-signed-elsewhere release: { supply: null, notified: Array, verified: null },
+ *                   config: { supply: { publicKeys: Array, signingKey: null, keyless: null } }
+ *                                                                    → waits for the signatures its pipeline attaches,
+ *                                                                      then release.verified, done | fails ✖
  */
 export const releaseSteps: readonly Step<ReleaseDeps>[] = [
   classifyStep,
@@ -74,6 +78,7 @@ export const releaseSteps: readonly Step<ReleaseDeps>[] = [
   supplyKeylessStep,
   notifyStep,
   verifyStep,
+  verifySignedElsewhereStep,
 ];
 
 export const releaseFlow = defineFlow<ReleaseDeps>('release', releaseSteps);
