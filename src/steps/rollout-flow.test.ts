@@ -1,9 +1,16 @@
 // The build flow on a real store, the infra emulator and a JSON-webhook receiver: failures, rollbacks, the history.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { kvRolloutHistory, type RolloutHistory } from '../deploy/rollout-history.js';
 import { type RecordingReceiver, startRecordingReceiver } from '../notify/recording-receiver.js';
 import { type InfraEmulator, startInfraEmulator } from '../sandbox/infra-emulator.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { type LocalRegistry, startLocalRegistry } from '../supply/local-registry.js';
+import { buildImageLayout, pushImageLayout } from '../supply/oci-image.js';
+import { createRegistryClient } from '../supply/registry-client.js';
 import type { BuildTaskData } from './rollout-data.js';
 import { runBuild } from './run-build.js';
 
@@ -72,6 +79,40 @@ describe('the build flow', () => {
     const { task } = await run(data({ rollback: true }));
     expect(task.status).toBe('done');
     expect(task.data['skipped']).toMatchObject({ reason: expect.stringMatching(/no successful roll-out/) });
+    expect(emu.updates()).toEqual([]);
+  });
+});
+
+describe('the image policy gate', () => {
+  let registry: LocalRegistry;
+  let dir: string;
+  beforeAll(async () => {
+    registry = await startLocalRegistry();
+    dir = await mkdtemp(join(tmpdir(), 'cutter-policy-'));
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('tells the team a refused image failed to roll out, naming what it lacks; nothing reaches the driver', async () => {
+    const repo = { registry: registry.host, path: 'acme/connector-x' };
+    const layout = buildImageLayout({ files: { VERSION: 'unsigned\n' } });
+    await pushImageLayout(createRegistryClient(), repo, layout, '2.0.0');
+    const pub = join(dir, 'release.pub');
+    await writeFile(
+      pub,
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    );
+    const d = data({ image: `${registry.host}/acme/connector-x:2.0.0`, version: '2.0.0' });
+    d.deploy = { ...d.deploy, supply: { require: ['signature', 'provenance'], publicKeys: [pub] } } as never;
+    const { task } = await run(d);
+    expect([task.status, task.step, task.error?.code]).toEqual(['failed', 'image-policy', 'CUTTER_REFUSED']);
+    const sent = hook.received.map((r) => r.body as { kind: string; status: string; image: string });
+    expect(sent.map((s) => s.kind)).toEqual(['rollout-failed']);
+    expect(sent[0]?.status).toBe(
+      `image ${registry.host}/acme/connector-x@${layout.manifestDigest} lacks signature (none stored), provenance (none stored)`,
+    );
     expect(emu.updates()).toEqual([]);
   });
 });

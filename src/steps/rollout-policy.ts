@@ -1,8 +1,10 @@
 // Step "image-policy": `supply.require` — a pinned image lacking a required signature, SBOM or provenance is refused.
 
+import { isCutterError } from '../core/errors.js';
 import { readBranchHead } from '../github/repo-api.js';
 import { enforceImagePolicy } from '../supply/image-policy.js';
 import type { Step } from '../workflow/types.js';
+import { rolloutMessage, tellChannels } from './rollout-context.js';
 import { buildOf } from './rollout-data.js';
 import type { RolloutDeps } from './rollout-deps.js';
 import { registryFor, supplySectionOf, trustedKeysFor } from './supply-inputs.js';
@@ -10,7 +12,8 @@ import { registryFor, supplySectionOf, trustedKeysFor } from './supply-inputs.js
 /**
  * Runs after pin-image, before anything reaches the driver. The proofs are read from the registry next to the
  * digest (cosign's `.sig`/`.att`/`.sbom` tags) and checked against the trusted keys; a refusal names what is missing
- * and fails the task (`cutter tasks retry` checks again once they are published).
+ * and fails the task (`cutter tasks retry` checks again once they are published). The team hears of a refusal as
+ * of any failed roll-out; a registry that does not answer is the engine's to retry first, and says nothing yet.
  */
 export const rolloutPolicyStep: Step<RolloutDeps> = {
   name: 'image-policy',
@@ -30,7 +33,14 @@ export const rolloutPolicyStep: Step<RolloutDeps> = {
       gh && owner ? (data.build.sha ?? data.build.tag ?? (await readBranchHead(gh, { owner, name })).sha) : '';
     const keys = await trustedKeysFor(gh, { owner, name }, ref, section, env);
     const registry = registryFor(section, { ...ctx.deps.registryOptions, signal: ctx.signal });
-    await enforceImagePolicy(registry, image, section.require, keys);
+    try {
+      await enforceImagePolicy(registry, image, section.require, keys);
+    } catch (err) {
+      if (isCutterError(err, 'CUTTER_REFUSED') && !data.dryRun) {
+        await tellChannels(ctx, { ...rolloutMessage(data), kind: 'rollout-failed', status: err.message });
+      }
+      throw err;
+    }
     ctx.log(`${image} carries a valid ${section.require.join(', ')}`);
     return { patch: { policy: { required: section.require, at } } };
   },
