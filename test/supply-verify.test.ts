@@ -5,6 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kvRolloutHistory } from '../src/deploy/rollout-history.js';
 import type { GitHubClient } from '../src/github/client.js';
 import { ensureAnnotatedTag } from '../src/github/repo-api.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
@@ -246,5 +247,44 @@ describe('cutter verify <tag>', { timeout: 240_000 }, () => {
       ['release.verify', false],
       ['release.verify', true],
     ]);
+  });
+
+  it('without --rolled-out, checks the digest the roll-out history in its store deployed for the release, saying so', async () => {
+    const { image } = await released('connector-history');
+    const dir = await mkdtemp(join(tmpdir(), 'cutter-verify-history-'));
+    const pub = join(dir, 'cosign.pub');
+    await writeFile(pub, key.publicKeyPem);
+    const db = join(dir, 'cutter.db');
+    // What cutter serve recorded: this release rolled out by digest, but another digest than the registry serves now.
+    const deployed = `sha256:${'ab'.repeat(32)}`;
+    const store = new SqliteStore(db);
+    await kvRolloutHistory(store).append({
+      connectorId: 'connector-history',
+      image: `${registry.host}/acme/connector-history@${deployed}`,
+      repo: 'acme/connector-history',
+      tag: 'v1.0.0',
+      version: '1.0.0',
+      taskId: 'task-rollout-1',
+      at: '2026-03-01T10:00:00.000Z',
+      kind: 'rollout',
+      ok: true,
+    });
+    await store.close();
+    const run = await cutter([
+      'verify',
+      'v1.0.0',
+      '--repo',
+      'acme/connector-history',
+      '--image',
+      image,
+      '--db',
+      db,
+      '--public-key',
+      pub,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `✖ image                ${image} is ${(await images.resolve(image))?.digest}, but ${deployed} was rolled out (from the roll-out history: connector-history at 2026-03-01T10:00:00.000Z, task task-rollout-1)`,
+    );
   });
 });

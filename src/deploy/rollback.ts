@@ -6,6 +6,8 @@ export interface RolloutRecord {
   version?: string;
   /** `owner/name` of the repository that produced the image, when known (metrics and the fleet view group by it). */
   repo?: string;
+  /** The release tag the image was rolled out for, when a release started it (`cutter verify` finds its digest by it). */
+  tag?: string;
   /** The task that made the record: appending it again (a step re-run after a crash) changes nothing. */
   taskId?: string;
   /** ISO-8601 time of the roll-out; records are ordered by it (ties keep their input order). */

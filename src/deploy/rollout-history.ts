@@ -1,5 +1,6 @@
 // The roll-out history (RolloutRecords) kept in the store's key-value table: appended with compare-and-set, read by rollback and metrics.
 
+import { imageRepository, parseImageRef } from '../core/image-ref.js';
 import type { RolloutRecord } from './rollback.js';
 
 /** The part of the store this needs (structural, so any Store implementation fits without deploy importing it). */
@@ -61,4 +62,45 @@ export function kvRolloutHistory(store: KvStore, key = ROLLOUT_HISTORY_KEY): Rol
       return current;
     },
   };
+}
+
+/** A record's image as repository and digest; null for an image rolled out by tag (nothing exact to compare). */
+function pinnedImage(image: string): { name: string; digest: string } | null {
+  try {
+    const ref = parseImageRef(image);
+    return ref.digest ? { name: imageRepository(ref), digest: ref.digest } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The latest successful roll-out of release `tag` of `repo` (`owner/name`), by the tag it records, else by its version
+ * (`1.4.2` for `1.4.2` or `v1.4.2`, for records older than tags in the history); with `image`, only roll-outs of
+ * that image repository count. Only pinned images (`name@sha256:…`) say which digest ran.
+ */
+export function releaseRollout(
+  records: readonly RolloutRecord[],
+  release: { repo: string; tag: string; image?: string },
+): (RolloutRecord & { digest: string }) | null {
+  let wanted: string | null = null;
+  if (release.image) {
+    try {
+      wanted = imageRepository(parseImageRef(release.image));
+    } catch {
+      return null;
+    }
+  }
+  let found: (RolloutRecord & { digest: string }) | null = null;
+  for (const r of records) {
+    if (!r.ok || r.kind !== 'rollout' || r.repo?.toLowerCase() !== release.repo.toLowerCase()) continue;
+    const forTag =
+      r.tag !== undefined
+        ? r.tag === release.tag
+        : r.version !== undefined && (release.tag === r.version || release.tag === `v${r.version}`);
+    const pinned = forTag ? pinnedImage(r.image) : null;
+    if (!pinned || (wanted !== null && pinned.name !== wanted)) continue;
+    if (!found || r.at >= found.at) found = { ...r, digest: pinned.digest };
+  }
+  return found;
 }

@@ -49,6 +49,7 @@ export const rolloutConfirmStep: Step<RolloutDeps> = {
       image,
       ...(build.version ? { version: build.version } : {}),
       ...(build.repo ? { repo: build.repo } : {}),
+      ...(build.tag ? { tag: build.tag } : {}),
       taskId: ctx.taskId,
       at,
       kind: build.rollback ? 'rollback' : 'rollout',

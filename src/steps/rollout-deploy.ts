@@ -53,6 +53,7 @@ export const rolloutDeployStep: Step<RolloutDeps> = {
           image,
           ...(build.version ? { version: build.version } : {}),
           ...(build.repo ? { repo: build.repo } : {}),
+          ...(build.tag ? { tag: build.tag } : {}),
           taskId: ctx.taskId,
           at: ctx.now().toISOString(),
           kind: build.rollback ? 'rollback' : 'rollout',

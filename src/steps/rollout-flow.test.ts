@@ -54,11 +54,14 @@ const run = (d: BuildTaskData) =>
 describe('the build flow', () => {
   it('retries a 5xx, records the roll-out and tells the team the image is out', async () => {
     emu.failNext([500, 502]);
-    const { task, log } = await run(data({ image: image('1.1.0'), version: '1.1.0' }));
+    const { task, log } = await run(data({ image: image('1.1.0'), version: '1.1.0', tag: 'v1.1.0' }));
     expect([task.status, task.error]).toEqual(['done', null]);
     expect(task.data['rollout']).toMatchObject({ outcome: 'updated', attempts: 3, previousImage: image('1.0.0') });
     expect(log.flatMap((e) => e.messages.map((m) => m.message)).join('\n')).toMatch(/attempt 1\/3 failed .*500/);
-    expect(await history.list()).toMatchObject([{ image: image('1.1.0'), kind: 'rollout', ok: true, taskId: task.id }]);
+    // The release tag is kept with the record: `cutter verify` finds the digest a release rolled out by it.
+    expect(await history.list()).toMatchObject([
+      { image: image('1.1.0'), tag: 'v1.1.0', kind: 'rollout', ok: true, taskId: task.id },
+    ]);
     expect(hook.received.map((r) => (r.body as { kind: string }).kind)).toEqual(['rolled-out']);
   });
 

@@ -46,8 +46,10 @@ export interface VerifyInput {
   /** The image tag of this release (`host/acme/connector-x:1.4.2`), when the repository ships one. */
   image?: string;
   registry?: RegistryClient;
-  /** The digest the roll-out deployed, when known (from the roll-out history). */
+  /** The digest the roll-out deployed, when known (`--rolled-out`, or the roll-out history). */
   rolledOut?: string;
+  /** Where `rolledOut` came from, said in the image line (e.g. `the roll-out history: …`). */
+  rolledOutFrom?: string;
 }
 
 async function tagCommit(gh: GitHubClient, repo: RepoRef, tag: string): Promise<{ commit: string } | string> {
@@ -311,6 +313,7 @@ async function checkImage(
     return;
   }
   const name = imageRepository(repository.ref);
+  const from = input.rolledOutFrom ? ` (from ${input.rolledOutFrom})` : '';
   const signed = statement ? provenanceSubject(statement, name) : null;
   const bundle = await readBundle(SUPPLY_ASSETS.imageBundle);
   if (!signed) checks.push(fail('image-signature', `the provenance names no digest for ${name}`));
@@ -331,7 +334,7 @@ async function checkImage(
     else if (signed && found.digest !== signed)
       checks.push(fail('image', `${image} is ${found.digest}, but ${signed} was signed`));
     else if (input.rolledOut && found.digest !== input.rolledOut)
-      checks.push(fail('image', `${image} is ${found.digest}, but ${input.rolledOut} was rolled out`));
+      checks.push(fail('image', `${image} is ${found.digest}, but ${input.rolledOut} was rolled out${from}`));
     else {
       const held = await readImageAttachments(input.registry, repository, found.digest);
       const missing = [
@@ -342,7 +345,7 @@ async function checkImage(
       checks.push(
         missing.length
           ? fail('image', `registry lacks ${missing.join(', ')}`)
-          : pass('image', `${image} is ${found.digest}${input.rolledOut ? ', the rolled-out digest' : ''}`),
+          : pass('image', `${image} is ${found.digest}${input.rolledOut ? `, the rolled-out digest${from}` : ''}`),
       );
     }
   } catch (err) {

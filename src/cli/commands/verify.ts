@@ -29,7 +29,10 @@ export function registerVerify(program: Command): void {
     .option('--trusted-root <file>', 'trusted_root.json of the Sigstore instance behind keyless signatures')
     .option('--certificate-identity <id>', 'the identity keyless signatures must carry (with --trusted-root)')
     .option('--certificate-oidc-issuer <url>', 'the OIDC issuer keyless signatures must carry (with --trusted-root)')
-    .option('--rolled-out <digest>', 'the digest the roll-out deployed; the registry must still serve it')
+    .option(
+      '--rolled-out <digest>',
+      "the digest the roll-out deployed; the registry must still serve it (default: the store's roll-out history)",
+    )
     .option('--plain-http <host>', 'talk to this registry host without TLS (loopback hosts always are)', collect, [])
     .option('--json', 'print the checklist as one JSON object')
     .option('--api-url <url>', 'GitHub API root (default GITHUB_API_URL, else api.github.com)')
@@ -100,22 +103,40 @@ Exits 1 when any item is ✖. Every run is recorded in the audit log (action rel
       }
       const repo = { owner: m[1], name: m[2] };
       const gh = await createGitHubClient({ ...(opts.apiUrl ? { baseUrl: opts.apiUrl } : {}) });
-      const report = await supply.verifyRelease({
-        gh,
-        repo,
-        tag,
-        keys,
-        ...(opts.image
-          ? { image: opts.image, registry: registry.createRegistryClient({ plainHttpHosts: opts.plainHttp }) }
-          : {}),
-        ...(opts.rolledOut ? { rolledOut: opts.rolledOut } : {}),
-      });
       const dbPath = opts.db ?? process.env['CUTTER_DB'] ?? path.join('.cutter', 'cutter.db');
       if (!dbPath.includes('://') && !dbPath.startsWith('sqlite:') && dbPath !== ':memory:') {
         await mkdir(path.dirname(path.resolve(dbPath)), { recursive: true });
       }
       const store = await openStore(dbPath);
+      let report: Awaited<ReturnType<typeof supply.verifyRelease>>;
       try {
+        // Without --rolled-out, the digest this store's roll-outs of the release deployed (cutter serve/rollout).
+        let rolledOut: { digest: string; from?: string } | null = opts.rolledOut ? { digest: opts.rolledOut } : null;
+        if (!rolledOut && opts.image) {
+          const { kvRolloutHistory, releaseRollout } = await import('../../deploy/rollout-history.js');
+          const record = releaseRollout(await kvRolloutHistory(store).list(), {
+            repo: `${repo.owner}/${repo.name}`,
+            tag,
+            image: opts.image,
+          });
+          if (record) {
+            rolledOut = {
+              digest: record.digest,
+              from: `the roll-out history: ${record.connectorId} at ${record.at}${record.taskId ? `, task ${record.taskId}` : ''}`,
+            };
+          }
+        }
+        report = await supply.verifyRelease({
+          gh,
+          repo,
+          tag,
+          keys,
+          ...(opts.image
+            ? { image: opts.image, registry: registry.createRegistryClient({ plainHttpHosts: opts.plainHttp }) }
+            : {}),
+          ...(rolledOut ? { rolledOut: rolledOut.digest } : {}),
+          ...(rolledOut?.from ? { rolledOutFrom: rolledOut.from } : {}),
+        });
         await store.appendAudit({
           actor: `${process.env['USER'] ?? 'cli'} (cli)`,
           action: 'release.verify',
