@@ -342,18 +342,14 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     const loadBeforeFloor = loadavg()[0] ?? Number.NaN;
     if (!ackOnly) context.progress(`store-only floor: ${rate} ingests/s for ${seconds} s`);
     const floor = ackOnly ? null : await storeFloor(dir, rate, seconds);
-    // The same ingests while a real engine in a worker thread commits the tasks on its own handle: without and with
-    // the write gate between the two handles, back to back.
+    // The same ingests while a real engine in a worker thread commits the tasks on its own handle.
     const contention: ContentionRun[] = [];
-    for (const gated of ackOnly ? [] : [false, true]) {
-      context.progress(
-        `contended ingest (${gated ? 'write gate' : 'SQLite busy handler'}): ${rate}/s for ${seconds} s`,
-      );
+    if (!ackOnly) {
+      context.progress(`contended ingest (SQLite busy handler): ${rate}/s for ${seconds} s`);
       contention.push(
         await contendedIngest(dir, {
           rate,
           seconds,
-          gated,
           payload: () => {
             const { body, headers } = signedTagPush();
             return { id: headers['x-github-delivery']!, json: body };
@@ -445,13 +441,11 @@ export async function run(context: BenchContext): Promise<BenchReport> {
               ['r', 'r', 'r', 'r'],
             ),
             '',
-            '## Contended ingest: SQLite busy handler vs write gate',
+            '## Contended ingest with the busy handler',
             '',
             `The same ${rate} ingests/s for ${seconds} s, while a real Engine in a worker thread (as in \`cutter serve\`) runs a`,
-            'one-step flow for each stored task on its own handle of the file. Without the gate a writer that finds the lock',
-            "taken sleeps in SQLite's busy handler (1, 2, 5, 10… ms); with it (src/store/write-gate.ts) it waits on an",
-            "Atomics futex and is woken at the other's commit. `gate waits` counts writes of either thread that waited.",
-            '`cutter serve` does not use the gate yet: wire it (EngineThread.start) only where this table shows it wins.',
+            'one-step flow for each stored task on its own handle of the file. A writer that finds the lock taken sleeps in',
+            "SQLite's busy handler (1, 2, 5, 10… ms), which shows as steps in the buckets.",
             '',
             markdownTable(
               [
@@ -464,11 +458,10 @@ export async function run(context: BenchContext): Promise<BenchReport> {
                 '1–10 ms',
                 '10–50 ms',
                 '≥ 50 ms',
-                'gate waits',
                 'CPU ms/ingest',
               ],
               contention.map((r) => [
-                r.gated ? 'write gate' : 'busy handler',
+                'busy handler',
                 r.ingests,
                 r.p50Ms,
                 r.p90Ms,
@@ -477,10 +470,9 @@ export async function run(context: BenchContext): Promise<BenchReport> {
                 (r.histogram['<2'] ?? 0) + (r.histogram['<5'] ?? 0) + (r.histogram['<10'] ?? 0),
                 (r.histogram['<20'] ?? 0) + (r.histogram['<50'] ?? 0),
                 r.histogram['>=50'] ?? 0,
-                r.gateWaits === null ? '-' : `${r.gateWaits} (${r.gateWaitMs} ms)`,
                 r.cpuMsPerIngest,
               ]),
-              ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+              ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
             ),
             '',
           ]),

@@ -1,15 +1,13 @@
-// Webhook ingests on one SQLite handle while a real engine commits on another handle of the file in a worker thread,
-// with and without the write gate between them: latency, how often and how long ingests waited, CPU time.
+// Webhook ingests on one SQLite handle while a real engine commits on another handle of the file in a worker thread:
+// latency (with the busy handler's steps in a histogram) and CPU time.
 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { SqliteStore } from '../src/store/sqlite-store.js';
-import { WriteGate } from '../src/store/write-gate.js';
 import { round } from './lib/stats.js';
 
 export interface ContentionRun {
-  gated: boolean;
   ingests: number;
   p50Ms: number;
   p90Ms: number;
@@ -17,9 +15,6 @@ export interface ContentionRun {
   maxMs: number;
   /** Ingests per latency bucket: SQLite's busy handler sleeps 1, 2, 5, 10… ms, which shows as steps here. */
   histogram: Record<string, number>;
-  /** Gated runs: writes of either thread that found the other's transaction in progress and waited, and how long. */
-  gateWaits: number | null;
-  gateWaitMs: number | null;
   /** CPU time of the whole process (both threads) per ingest. */
   cpuMsPerIngest: number;
 }
@@ -43,22 +38,21 @@ function histogram(latencies: readonly number[]): Record<string, number> {
   return out;
 }
 
-function spawnEngine(db: string, gate: WriteGate | null): Worker {
+function spawnEngine(db: string): Worker {
   const entry = new URL('./store-contention.worker.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, workerData: { db, gate: gate?.buffer ?? null } });
+  return new Worker(boot, { eval: true, workerData: { db } });
 }
 
 /** One run: `rate` signed-push-sized deliveries a second for `seconds`, each a task the engine then runs. */
 export async function contendedIngest(
   dir: string,
-  options: { rate: number; seconds: number; gated: boolean; payload: () => { id: string; json: string } },
+  options: { rate: number; seconds: number; payload: () => { id: string; json: string } },
 ): Promise<ContentionRun> {
-  const db = join(dir, `contention-${options.gated ? 'gated' : 'ungated'}.db`);
-  const gate = options.gated ? new WriteGate(undefined, { firstInLine: true }) : null;
+  const db = join(dir, 'contention.db');
   // The webhook thread's handle, as serve opens it.
-  const store = new SqliteStore(db, { autoCheckpoint: false, ...(gate ? { writeGate: gate } : {}) });
-  const engine = spawnEngine(db, gate);
+  const store = new SqliteStore(db, { autoCheckpoint: false });
+  const engine = spawnEngine(db);
   const messages: unknown[] = [];
   engine.on('message', (m) => messages.push(m));
   await new Promise<void>((resolve, reject) => {
@@ -108,19 +102,15 @@ export async function contendedIngest(
     }, 10);
   });
   await engine.terminate();
-  const stats = store.writeStats();
   await store.close();
   const sorted = latencies.slice().sort((a, b) => a - b);
   return {
-    gated: options.gated,
     ingests: sorted.length,
     p50Ms: round(percentile(sorted, 50), 2),
     p90Ms: round(percentile(sorted, 90), 2),
     p99Ms: round(percentile(sorted, 99), 2),
     maxMs: round(sorted.at(-1) ?? Number.NaN, 2),
     histogram: histogram(latencies),
-    gateWaits: stats ? stats.waited : null,
-    gateWaitMs: stats ? round(stats.waitMs, 1) : null,
     cpuMsPerIngest: round((cpu.user + cpu.system) / 1000 / sorted.length, 3),
   };
 }

@@ -1,16 +1,15 @@
 // The engine side of the store-contention benchmark, in a worker thread like `cutter serve`'s engine: a real Engine on
-// its own SqliteStore handle of the file (gated or not), running a one-step flow for every task the main thread stores.
+// its own SqliteStore handle of the file, running a one-step flow for every task the main thread stores.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStore } from '../src/store/sqlite-store.js';
-import { WriteGate } from '../src/store/write-gate.js';
 import { defineFlow, Engine } from '../src/workflow/index.js';
 
-const { db, gate } = workerData as { db: string; gate: SharedArrayBuffer | null };
+const { db } = workerData as { db: string };
 if (!parentPort) throw new Error('store-contention.worker.ts runs as a worker thread');
 const port = parentPort;
-const store = new SqliteStore(db, gate ? { writeGate: new WriteGate(gate) } : {});
+const store = new SqliteStore(db);
 // Like the classify step skipping a tag push: no I/O, one step, the task is done.
 const flow = defineFlow<null>('release', [
   { name: 'classify', when: { skipped: null }, run: async () => ({ complete: true, patch: { skipped: 'tag push' } }) },

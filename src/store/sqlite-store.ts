@@ -24,7 +24,6 @@ import type {
   TaskRecord,
   TaskStatus,
 } from './types.js';
-import { WriteGate, type WriteGateStats } from './write-gate.js';
 
 export interface SqliteStoreOptions {
   /**
@@ -43,12 +42,6 @@ export interface SqliteStoreOptions {
    * for a checkpoint; the engine's handle keeps the default and calls {@link SqliteStore.checkpoint} when idle.
    */
   autoCheckpoint?: boolean;
-  /**
-   * Shared with the other handles of this file in the same process (another thread's `new WriteGate(buffer)`):
-   * their write transactions take turns on it, so a waiting writer is woken as soon as the other commits instead
-   * of sleeping in SQLite's busy handler (see write-gate.ts). Other processes still meet at SQLite's own lock.
-   */
-  writeGate?: WriteGate;
 }
 
 interface TaskRow {
@@ -177,14 +170,12 @@ function storedData(data: JsonObject): string {
 export class SqliteStore implements Store {
   readonly path: string;
   private readonly db: Database.Database;
-  private gate: WriteGate | undefined;
   private readonly stmts: ReturnType<SqliteStore['prepare']>;
   /** The webhook's one transaction, prepared once: dedupe the delivery, insert its task, store it. */
   private readonly ingest: Database.Transaction<(delivery: Delivery, enqueue?: NewTask) => IngestResult>;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
-    this.gate = options.writeGate;
     try {
       this.db = new Database(path);
       this.db.pragma('journal_mode = WAL');
@@ -216,26 +207,6 @@ export class SqliteStore implements Store {
       );
       return taskId ? { duplicate: false, taskId } : { duplicate: false };
     });
-  }
-
-  /** Every write transaction and statement goes through here: one at a time among this process's gated handles. */
-  private write<T>(run: () => T): T {
-    return this.gate ? this.gate.run(run) : run();
-  }
-
-  /**
-   * Gate this handle's writes (the gate is made on first use) and return the gate, for another thread's handle of
-   * the same file: `new SqliteStore(path, { writeGate: new WriteGate(gate.buffer) })` there. This handle goes first
-   * in line: the webhook thread's, whose ingests an acknowledgement waits for.
-   */
-  shareWriteGate(): WriteGate {
-    this.gate ??= new WriteGate(undefined, { firstInLine: true });
-    return this.gate;
-  }
-
-  /** How often this process's gated writers waited for each other, and for how long (null without a gate). */
-  writeStats(): WriteGateStats | null {
-    return this.gate?.stats() ?? null;
   }
 
   /** Copy the WAL back into the database file without waiting for readers or writers (PASSIVE). */
@@ -271,7 +242,7 @@ export class SqliteStore implements Store {
       }
     });
     // IMMEDIATE: two processes opening a fresh file at once must not both run migration 1.
-    this.write(() => apply.immediate());
+    apply.immediate();
   }
 
   private prepare() {
@@ -402,7 +373,7 @@ export class SqliteStore implements Store {
       const { id, created } = this.insertTask(task, now.getTime());
       return { row: this.mustRow(id), created };
     });
-    const result = this.write(() => create.immediate());
+    const result = create.immediate();
     return { task: toRecord(result.row), created: result.created };
   }
 
@@ -470,7 +441,7 @@ export class SqliteStore implements Store {
       const candidate = this.stmts.claimable.get({ now, kinds, task: options.taskId ?? null }) as TaskRow | undefined;
       if (!candidate) return null;
       // IMMEDIATE takes the write lock before the re-check, so two processes can never lease the same key at once.
-      const row = this.write(() => claim.immediate(candidate.id));
+      const row = claim.immediate(candidate.id);
       if (row) return toRecord(row);
     }
     return null;
@@ -483,23 +454,21 @@ export class SqliteStore implements Store {
         .filter((l) => this.stmts.renew.run({ id: l.taskId, lease: l.leaseId, until: until.getTime() }).changes > 0)
         .map((l) => l.taskId),
     );
-    return this.write(() => renew.immediate());
+    return renew.immediate();
   }
 
   async releaseTask(lease: LeaseRef, runAfter: Date): Promise<boolean> {
-    const result = this.write(() =>
-      this.stmts.release.run({
-        id: lease.taskId,
-        lease: lease.leaseId,
-        run_after: runAfter.getTime(),
-        now: Date.now(),
-      }),
-    );
+    const result = this.stmts.release.run({
+      id: lease.taskId,
+      lease: lease.leaseId,
+      run_after: runAfter.getTime(),
+      now: Date.now(),
+    });
     return result.changes > 0;
   }
 
   async releaseLeases(workerId: string, now = new Date()): Promise<number> {
-    return this.write(() => this.stmts.releaseAll.run({ worker: workerId, now: now.getTime() }).changes);
+    return this.stmts.releaseAll.run({ worker: workerId, now: now.getTime() }).changes;
   }
 
   async commitStep(c: StepCommit): Promise<TaskRecord | null> {
@@ -585,7 +554,7 @@ export class SqliteStore implements Store {
       if (finished && row.parent_id) this.childFinished(row.parent_id, status, now);
       return this.mustRow(c.taskId);
     });
-    const row = this.write(() => commit.immediate());
+    const row = commit.immediate();
     return row ? toRecord(row) : null;
   }
 
@@ -617,7 +586,7 @@ export class SqliteStore implements Store {
       this.stmts.insertAudit.run(at, actor, 'task.retry', taskId, json({ step: row.step, error: parse(row.error) }));
       return this.mustRow(taskId);
     });
-    return toRecord(this.write(() => retry.immediate()));
+    return toRecord(retry.immediate());
   }
 
   async wakeTasks(taskIds: readonly string[], now = new Date()): Promise<number> {
@@ -628,7 +597,7 @@ export class SqliteStore implements Store {
        WHERE id = @id AND status = 'waiting' AND run_after IS NOT NULL AND run_after > @now`,
     );
     const all = this.db.transaction(() => taskIds.reduce((n, id) => n + wake.run({ id, now: at }).changes, 0));
-    return this.write(() => all.immediate());
+    return all.immediate();
   }
 
   async cancelTask(taskId: string, actor: string, now = new Date()): Promise<TaskRecord> {
@@ -658,7 +627,7 @@ export class SqliteStore implements Store {
       this.stmts.insertAudit.run(at, actor, 'task.cancel', taskId, json({ status: row.status, step: row.step }));
       return this.mustRow(taskId);
     });
-    return toRecord(this.write(() => cancel.immediate()));
+    return toRecord(cancel.immediate());
   }
 
   async nextDueAt(kinds?: string[]): Promise<Date | null> {
@@ -684,7 +653,7 @@ export class SqliteStore implements Store {
   }
 
   async appendStepLog(entry: StepLogEntry): Promise<number> {
-    return this.write(() => this.insertLogRow(entry));
+    return this.insertLogRow(entry);
   }
 
   async listStepLog(taskId: string): Promise<StepLogEntry[]> {
@@ -693,7 +662,7 @@ export class SqliteStore implements Store {
 
   async ingestDelivery(delivery: Delivery, enqueue?: NewTask): Promise<IngestResult> {
     if (!delivery.id) throw new CutterError('CUTTER_BAD_INPUT', 'a delivery needs an id (X-GitHub-Delivery)');
-    return this.write(() => this.ingest.immediate(delivery, enqueue));
+    return this.ingest.immediate(delivery, enqueue);
   }
 
   async getDelivery(id: string): Promise<DeliveryRecord | null> {
@@ -712,8 +681,12 @@ export class SqliteStore implements Store {
 
   async appendAudit(entry: Omit<AuditEntry, 'id' | 'at'> & { at?: string }): Promise<number> {
     const at = entry.at ? Date.parse(entry.at) : Date.now();
-    const result = this.write(() =>
-      this.stmts.insertAudit.run(at, entry.actor, entry.action, entry.target ?? null, json(entry.details ?? undefined)),
+    const result = this.stmts.insertAudit.run(
+      at,
+      entry.actor,
+      entry.action,
+      entry.target ?? null,
+      json(entry.details ?? undefined),
     );
     return Number(result.lastInsertRowid);
   }
@@ -761,7 +734,7 @@ export class SqliteStore implements Store {
       const row = this.stmts.kvGet.get(key) as { version: number } | undefined;
       return { ok: changes > 0, version: row?.version ?? 0 };
     });
-    return this.write(() => set.immediate());
+    return set.immediate();
   }
 
   async childCounts(parentId: string): Promise<ChildCounts> {
