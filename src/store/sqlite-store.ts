@@ -167,6 +167,23 @@ function storedData(data: JsonObject): string {
   return JSON.stringify(rest);
 }
 
+/** A step log entry as the parameters of its insert. */
+function logParams(entry: StepLogEntry) {
+  return {
+    task_id: entry.taskId,
+    step: entry.step,
+    started_at: Date.parse(entry.startedAt),
+    duration_ms: entry.durationMs,
+    attempt: entry.attempt,
+    worker_id: entry.workerId,
+    input: json(entry.input),
+    patch: json(entry.patch),
+    outcome: entry.outcome,
+    error: json(entry.error ?? undefined),
+    messages: JSON.stringify(entry.messages),
+  };
+}
+
 export class SqliteStore implements Store {
   readonly path: string;
   private readonly db: Database.Database;
@@ -275,6 +292,16 @@ export class SqliteStore implements Store {
       ),
       releaseAll: db.prepare(
         `UPDATE tasks SET locked_until = @now - 1 WHERE locked_by = @worker AND status = 'running'`,
+      ),
+      commitTask: db.prepare(
+        `UPDATE tasks SET status = @status, data = @data, step = @step, attempt = @attempt, steps_run = @steps_run,
+                error = @error, wait_reason = @wait_reason, run_after = @run_after,
+                locked_by = CASE WHEN @status = 'running' THEN locked_by END,
+                lease_id = CASE WHEN @status = 'running' THEN lease_id END,
+                locked_until = CASE WHEN @status = 'running' THEN @lease_until END,
+                children_total = @children_total, children_pending = @children_pending,
+                updated_at = @now, finished_at = @finished_at
+         WHERE id = @id`,
       ),
       insertLog: db.prepare(
         `INSERT INTO step_log (task_id, step, started_at, duration_ms, attempt, worker_id, input, patch, outcome, error, messages)
@@ -473,6 +500,10 @@ export class SqliteStore implements Store {
 
   async commitStep(c: StepCommit): Promise<TaskRecord | null> {
     const now = c.now.getTime();
+    // Serialized before the transaction: the write lock, which webhook ingests wait for, is held for SQL only.
+    const data = storedData(c.data);
+    const error = json(c.error ?? undefined);
+    const logRow = c.log ? logParams(c.log) : null;
     const commit = this.db.transaction((): TaskRow | null => {
       const row = this.row(c.taskId);
       if (!row) return null;
@@ -523,34 +554,23 @@ export class SqliteStore implements Store {
           break;
       }
       const finished = status === 'done' || status === 'failed';
-      this.db
-        .prepare(
-          `UPDATE tasks SET status = @status, data = @data, step = @step, attempt = @attempt, steps_run = @steps_run,
-                  error = @error, wait_reason = @wait_reason, run_after = @run_after,
-                  locked_by = CASE WHEN @status = 'running' THEN locked_by END,
-                  lease_id = CASE WHEN @status = 'running' THEN lease_id END,
-                  locked_until = CASE WHEN @status = 'running' THEN @lease_until END,
-                  children_total = @children_total, children_pending = @children_pending,
-                  updated_at = @now, finished_at = @finished_at
-           WHERE id = @id`,
-        )
-        .run({
-          id: c.taskId,
-          status,
-          data: storedData(c.data),
-          step: c.step,
-          attempt: c.attempt,
-          steps_run: c.stepsRun,
-          error: json(c.error ?? undefined),
-          wait_reason: waitReason,
-          run_after: runAfter,
-          lease_until: c.leaseUntil.getTime(),
-          children_total: total,
-          children_pending: pending,
-          now,
-          finished_at: finished ? now : null,
-        });
-      if (c.log) this.insertLogRow(c.log);
+      this.stmts.commitTask.run({
+        id: c.taskId,
+        status,
+        data,
+        step: c.step,
+        attempt: c.attempt,
+        steps_run: c.stepsRun,
+        error,
+        wait_reason: waitReason,
+        run_after: runAfter,
+        lease_until: c.leaseUntil.getTime(),
+        children_total: total,
+        children_pending: pending,
+        now,
+        finished_at: finished ? now : null,
+      });
+      if (logRow) this.stmts.insertLog.run(logRow);
       if (finished && row.parent_id) this.childFinished(row.parent_id, status, now);
       return this.mustRow(c.taskId);
     });
@@ -636,20 +656,7 @@ export class SqliteStore implements Store {
   }
 
   private insertLogRow(entry: StepLogEntry): number {
-    const result = this.stmts.insertLog.run({
-      task_id: entry.taskId,
-      step: entry.step,
-      started_at: Date.parse(entry.startedAt),
-      duration_ms: entry.durationMs,
-      attempt: entry.attempt,
-      worker_id: entry.workerId,
-      input: json(entry.input),
-      patch: json(entry.patch),
-      outcome: entry.outcome,
-      error: json(entry.error ?? undefined),
-      messages: JSON.stringify(entry.messages),
-    });
-    return Number(result.lastInsertRowid);
+    return Number(this.stmts.insertLog.run(logParams(entry)).lastInsertRowid);
   }
 
   async appendStepLog(entry: StepLogEntry): Promise<number> {
