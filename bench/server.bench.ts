@@ -291,7 +291,9 @@ export async function run(context: BenchContext): Promise<BenchReport> {
   const { url: apiUrl } = await sandbox.listen();
   sandbox.createOrg('acme');
   const db = join(dir, 'cutter.db');
-  const serve = await startServe(context.root, db, apiUrl);
+  // `--cli-root=DIR`: start the CLI built in another checkout (A/B of a change under the same load generators).
+  const cliRoot = context.args.find((a) => a.startsWith('--cli-root='))?.slice('--cli-root='.length) || context.root;
+  const serve = await startServe(cliRoot, db, apiUrl);
   const octokit = new Octokit({ auth: TOKEN, baseUrl: apiUrl });
   try {
     // 1. Push → release published, through the sandbox's webhook, one repository per sample.
@@ -381,6 +383,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
 
     const data = {
       machine,
+      cli: cliRoot === context.root ? 'this checkout' : cliRoot,
       load1: {
         start: round(loadAtStart, 2),
         beforeFloor: round(loadBeforeFloor, 2),
