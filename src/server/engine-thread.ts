@@ -30,7 +30,7 @@ export type FromEngine =
   | { type: 'ready'; kinds: string[] }
   | { type: 'failed'; error: TaskError }
   | { type: 'event'; name: keyof EngineEvents; payload: unknown }
-  | { type: 'log'; level: keyof ServerLogger; message: string }
+  | { type: 'log'; lines: Array<{ level: keyof ServerLogger; message: string }> }
   | { type: 'stopped' };
 
 export interface EngineThreadOptions {
@@ -40,15 +40,25 @@ export interface EngineThreadOptions {
   logger: ServerLogger;
 }
 
+/** What the worker is started with: its setup and the wake flag it shares with the HTTP thread. */
+export interface EngineWorkerData {
+  setup: EngineThreadSetup;
+  /**
+   * One Int32: 1 while a `wake` message is on its way to the worker. The worker clears it before it looks for work,
+   * so a task stored while it is 1 is found by that look, and the HTTP thread need not post another message.
+   */
+  wakeFlag: SharedArrayBuffer;
+}
+
 /** Runs from source (tsx) in tests and `node --import tsx`; from dist/ once built. */
-function spawnWorker(setup: EngineThreadSetup): Worker {
+function spawnWorker(workerData: EngineWorkerData): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const entry = new URL('./engine-worker.ts', here).href;
     const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-    return new Worker(boot, { eval: true, workerData: setup });
+    return new Worker(boot, { eval: true, workerData });
   }
-  return new Worker(new URL('./engine-worker.js', here), { workerData: setup });
+  return new Worker(new URL('./engine-worker.js', here), { workerData });
 }
 
 const toError = (e: TaskError) =>
@@ -68,6 +78,7 @@ export class EngineThread implements DashboardEngine {
   private worker: Worker | null = null;
   private kinds: string[] = [];
   private wakePending = false;
+  private readonly wakeFlag = new Int32Array(new SharedArrayBuffer(4));
   private stopping = false;
   private stopped: Promise<void> | null = null;
 
@@ -79,7 +90,9 @@ export class EngineThread implements DashboardEngine {
 
   /** Start the worker; resolves once its engine runs (unfinished tasks resume then). */
   start(): Promise<void> {
-    const worker = spawnWorker(this.options.setup);
+    // A worker that died with a wake on its way never cleared the flag: its successor starts with none pending.
+    Atomics.store(this.wakeFlag, 0, 0);
+    const worker = spawnWorker({ setup: this.options.setup, wakeFlag: this.wakeFlag.buffer as SharedArrayBuffer });
     this.worker = worker;
     const ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (m: FromEngine) => {
@@ -105,7 +118,7 @@ export class EngineThread implements DashboardEngine {
   }
 
   private receive(m: FromEngine): void {
-    if (m.type === 'log') this.options.logger[m.level](m.message);
+    if (m.type === 'log') for (const line of m.lines) this.options.logger[line.level](line.message);
     else if (m.type === 'event') {
       const payload =
         m.name === 'problem'
@@ -123,13 +136,17 @@ export class EngineThread implements DashboardEngine {
     return (['task', 'step', 'log', 'problem'] as const).filter((e) => this.emitter.listenerCount(e) > 0);
   }
 
-  /** Look for work now. Many webhooks in one tick wake the engine once. */
+  /**
+   * Look for work now. Many webhooks in one tick wake the engine once, and none is posted while the previous wake
+   * has not reached the engine yet (a burst, while the engine thread is busy): waking a thread costs the waker a
+   * cross-CPU signal, on the HTTP thread, between acknowledgements.
+   */
   wake(): void {
     if (this.wakePending) return;
     this.wakePending = true;
     setImmediate(() => {
       this.wakePending = false;
-      this.post({ type: 'wake' });
+      if (Atomics.exchange(this.wakeFlag, 0, 1) === 0) this.post({ type: 'wake' });
     });
   }
 

@@ -5,21 +5,42 @@ import { registerSecret } from '../core/redact.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { describeError } from '../workflow/engine.js';
 import type { EngineEvents } from '../workflow/types.js';
-import type { EngineThreadSetup, FromEngine, ToEngine } from './engine-thread.js';
+import type { EngineWorkerData, FromEngine, ToEngine } from './engine-thread.js';
 import { createServeEngine } from './serve.js';
-import type { ServerLogger } from './server-logger.js';
+import { INFO_FLUSH_MS, type ServerLogger } from './server-logger.js';
 
 /** WAL pages the HTTP thread's commits leave behind are copied back here, never inside an acknowledgement. */
 const CHECKPOINT_EVERY_MS = 1000;
 
 if (!parentPort) throw new Error('engine-worker.ts runs as a worker thread (see engine-thread.ts)');
 const port = parentPort;
-const setup = workerData as EngineThreadSetup;
+const { setup, wakeFlag } = workerData as EngineWorkerData;
+const wakePending = new Int32Array(wakeFlag);
 const send = (m: FromEngine) => port.postMessage(m);
+// Info lines (one per finished task) cross to the HTTP thread in batches: each message wakes that thread, between
+// its acknowledgements. Warnings and errors go at once, after the info lines before them.
+let infos: Array<{ level: keyof ServerLogger; message: string }> = [];
+let infoTimer: NodeJS.Timeout | null = null;
+const flushInfos = () => {
+  if (infoTimer) clearTimeout(infoTimer);
+  infoTimer = null;
+  if (infos.length === 0) return;
+  send({ type: 'log', lines: infos });
+  infos = [];
+};
 const logger: ServerLogger = {
-  info: (message) => send({ type: 'log', level: 'info', message }),
-  warn: (message) => send({ type: 'log', level: 'warn', message }),
-  error: (message) => send({ type: 'log', level: 'error', message }),
+  info: (message) => {
+    infos.push({ level: 'info', message });
+    infoTimer ??= setTimeout(flushInfos, INFO_FLUSH_MS);
+  },
+  warn: (message) => {
+    flushInfos();
+    send({ type: 'log', lines: [{ level: 'warn', message }] });
+  },
+  error: (message) => {
+    flushInfos();
+    send({ type: 'log', lines: [{ level: 'error', message }] });
+  },
 };
 
 // The redactor's registry is per thread: secrets the HTTP thread registered are registered here again.
@@ -48,8 +69,11 @@ async function main(): Promise<void> {
     }
   }, CHECKPOINT_EVERY_MS);
   port.on('message', (m: ToEngine) => {
-    if (m.type === 'wake') engine.wake();
-    else if (m.type === 'cancelled') engine.cancelled(m.taskId);
+    if (m.type === 'wake') {
+      // Cleared before the engine looks: a task stored after this posts a new wake.
+      Atomics.store(wakePending, 0, 0);
+      engine.wake();
+    } else if (m.type === 'cancelled') engine.cancelled(m.taskId);
     else if (m.type === 'listen') {
       listening.clear();
       for (const e of m.events) listening.add(e);
@@ -58,6 +82,7 @@ async function main(): Promise<void> {
       void (async () => {
         await engine.stop();
         await store.close();
+        flushInfos();
         send({ type: 'stopped' });
         port.close();
       })();

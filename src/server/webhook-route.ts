@@ -109,11 +109,13 @@ export function registerWebhookRoute(app: FastifyInstance, options: WebhookRoute
         return reject(reply, 503, 'store_unavailable', 'the delivery could not be stored; redeliver it later');
       }
       const task = result.taskId ?? null;
+      reply.code(result.duplicate ? 200 : 202).send({ delivery, task, duplicate: result.duplicate });
+      // After the answer is on its way: waking the engine and the log line are not part of the acknowledgement.
       if (task !== null && !result.duplicate) options.onStored?.(task);
       options.logger.info(
         `webhook ${event} ${delivery} → task ${task ?? '-'}${result.duplicate ? ' (duplicate delivery)' : ''}`,
       );
-      return reply.code(result.duplicate ? 200 : 202).send({ delivery, task, duplicate: result.duplicate });
+      return reply;
     });
   });
 }

@@ -52,6 +52,7 @@ Example:
       const leaseText = process.env['CUTTER_LEASE_MS'];
       const leaseMs = leaseText ? whole(leaseText, 'CUTTER_LEASE_MS', 50, 3_600_000) : undefined;
       const { startServe } = await import('../../server/serve.js');
+      const { stderrLogger } = await import('../../server/server-logger.js');
       const server = await startServe({
         db: opts.db,
         port,
@@ -63,8 +64,11 @@ Example:
       process.stdout.write(`listening on ${server.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
+          // Info lines still buffered come first, so the log reads in order.
+          stderrLogger.flush();
           process.stderr.write(`${signal}: finishing steps in flight, then stopping\n`);
           server.close().then(resolve, (err: unknown) => {
+            stderrLogger.flush();
             process.stderr.write(`stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
             resolve();
           });
