@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { CutterError } from '../core/errors.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+import { writeRetry } from './sqlite-write-retry.js';
 import type {
   AuditEntry,
   ChildCounts,
@@ -187,6 +188,8 @@ function logParams(entry: StepLogEntry) {
 export class SqliteStore implements Store {
   readonly path: string;
   private readonly db: Database.Database;
+  /** Every write transaction and write statement goes through here (see sqlite-write-retry.ts). */
+  private readonly write: <T>(run: () => T) => T;
   private readonly stmts: ReturnType<SqliteStore['prepare']>;
   /** The webhook's one transaction, prepared once: dedupe the delivery, insert its task, store it. */
   private readonly ingest: Database.Transaction<(delivery: Delivery, enqueue?: NewTask) => IngestResult>;
@@ -197,8 +200,10 @@ export class SqliteStore implements Store {
       this.db = new Database(path);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-      this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 10_000))}`);
+      const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 10_000));
+      this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       if (options.autoCheckpoint === false) this.db.pragma('wal_autocheckpoint = 0');
+      this.write = writeRetry(this.db, busyTimeoutMs);
       this.migrate();
     } catch (err) {
       throw new CutterError(
@@ -259,7 +264,7 @@ export class SqliteStore implements Store {
       }
     });
     // IMMEDIATE: two processes opening a fresh file at once must not both run migration 1.
-    apply.immediate();
+    this.write(() => apply.immediate());
   }
 
   private prepare() {
@@ -400,7 +405,7 @@ export class SqliteStore implements Store {
       const { id, created } = this.insertTask(task, now.getTime());
       return { row: this.mustRow(id), created };
     });
-    const result = create.immediate();
+    const result = this.write(() => create.immediate());
     return { task: toRecord(result.row), created: result.created };
   }
 
@@ -468,7 +473,7 @@ export class SqliteStore implements Store {
       const candidate = this.stmts.claimable.get({ now, kinds, task: options.taskId ?? null }) as TaskRow | undefined;
       if (!candidate) return null;
       // IMMEDIATE takes the write lock before the re-check, so two processes can never lease the same key at once.
-      const row = claim.immediate(candidate.id);
+      const row = this.write(() => claim.immediate(candidate.id));
       if (row) return toRecord(row);
     }
     return null;
@@ -481,21 +486,23 @@ export class SqliteStore implements Store {
         .filter((l) => this.stmts.renew.run({ id: l.taskId, lease: l.leaseId, until: until.getTime() }).changes > 0)
         .map((l) => l.taskId),
     );
-    return renew.immediate();
+    return this.write(() => renew.immediate());
   }
 
   async releaseTask(lease: LeaseRef, runAfter: Date): Promise<boolean> {
-    const result = this.stmts.release.run({
-      id: lease.taskId,
-      lease: lease.leaseId,
-      run_after: runAfter.getTime(),
-      now: Date.now(),
-    });
+    const result = this.write(() =>
+      this.stmts.release.run({
+        id: lease.taskId,
+        lease: lease.leaseId,
+        run_after: runAfter.getTime(),
+        now: Date.now(),
+      }),
+    );
     return result.changes > 0;
   }
 
   async releaseLeases(workerId: string, now = new Date()): Promise<number> {
-    return this.stmts.releaseAll.run({ worker: workerId, now: now.getTime() }).changes;
+    return this.write(() => this.stmts.releaseAll.run({ worker: workerId, now: now.getTime() }).changes);
   }
 
   async commitStep(c: StepCommit): Promise<TaskRecord | null> {
@@ -574,7 +581,7 @@ export class SqliteStore implements Store {
       if (finished && row.parent_id) this.childFinished(row.parent_id, status, now);
       return this.mustRow(c.taskId);
     });
-    const row = commit.immediate();
+    const row = this.write(() => commit.immediate());
     return row ? toRecord(row) : null;
   }
 
@@ -606,7 +613,7 @@ export class SqliteStore implements Store {
       this.stmts.insertAudit.run(at, actor, 'task.retry', taskId, json({ step: row.step, error: parse(row.error) }));
       return this.mustRow(taskId);
     });
-    return toRecord(retry.immediate());
+    return toRecord(this.write(() => retry.immediate()));
   }
 
   async wakeTasks(taskIds: readonly string[], now = new Date()): Promise<number> {
@@ -617,7 +624,7 @@ export class SqliteStore implements Store {
        WHERE id = @id AND status = 'waiting' AND run_after IS NOT NULL AND run_after > @now`,
     );
     const all = this.db.transaction(() => taskIds.reduce((n, id) => n + wake.run({ id, now: at }).changes, 0));
-    return all.immediate();
+    return this.write(() => all.immediate());
   }
 
   async cancelTask(taskId: string, actor: string, now = new Date()): Promise<TaskRecord> {
@@ -647,7 +654,7 @@ export class SqliteStore implements Store {
       this.stmts.insertAudit.run(at, actor, 'task.cancel', taskId, json({ status: row.status, step: row.step }));
       return this.mustRow(taskId);
     });
-    return toRecord(cancel.immediate());
+    return toRecord(this.write(() => cancel.immediate()));
   }
 
   async nextDueAt(kinds?: string[]): Promise<Date | null> {
@@ -660,7 +667,7 @@ export class SqliteStore implements Store {
   }
 
   async appendStepLog(entry: StepLogEntry): Promise<number> {
-    return this.insertLogRow(entry);
+    return this.write(() => this.insertLogRow(entry));
   }
 
   async listStepLog(taskId: string): Promise<StepLogEntry[]> {
@@ -669,7 +676,7 @@ export class SqliteStore implements Store {
 
   async ingestDelivery(delivery: Delivery, enqueue?: NewTask): Promise<IngestResult> {
     if (!delivery.id) throw new CutterError('CUTTER_BAD_INPUT', 'a delivery needs an id (X-GitHub-Delivery)');
-    return this.ingest.immediate(delivery, enqueue);
+    return this.write(() => this.ingest.immediate(delivery, enqueue));
   }
 
   async getDelivery(id: string): Promise<DeliveryRecord | null> {
@@ -688,12 +695,8 @@ export class SqliteStore implements Store {
 
   async appendAudit(entry: Omit<AuditEntry, 'id' | 'at'> & { at?: string }): Promise<number> {
     const at = entry.at ? Date.parse(entry.at) : Date.now();
-    const result = this.stmts.insertAudit.run(
-      at,
-      entry.actor,
-      entry.action,
-      entry.target ?? null,
-      json(entry.details ?? undefined),
+    const result = this.write(() =>
+      this.stmts.insertAudit.run(at, entry.actor, entry.action, entry.target ?? null, json(entry.details ?? undefined)),
     );
     return Number(result.lastInsertRowid);
   }
@@ -741,7 +744,7 @@ export class SqliteStore implements Store {
       const row = this.stmts.kvGet.get(key) as { version: number } | undefined;
       return { ok: changes > 0, version: row?.version ?? 0 };
     });
-    return set.immediate();
+    return this.write(() => set.immediate());
   }
 
   async childCounts(parentId: string): Promise<ChildCounts> {
