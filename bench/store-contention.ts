@@ -1,5 +1,5 @@
 // Webhook ingests on one SQLite handle while a real engine commits on another handle of the file in a worker thread:
-// latency (with the busy handler's steps in a histogram) and CPU time.
+// latency (in a histogram, where waits for the other's write lock show) and CPU time.
 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +13,7 @@ export interface ContentionRun {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** Ingests per latency bucket: SQLite's busy handler sleeps 1, 2, 5, 10… ms, which shows as steps here. */
+  /** Ingests per latency bucket: waits for the other handle's write lock show here. */
   histogram: Record<string, number>;
   /** CPU time of the whole process (both threads) per ingest. */
   cpuMsPerIngest: number;
