@@ -277,6 +277,7 @@ describe('the supply chain in the release and roll-out flows', { timeout: 300_00
       now: () => new Date(),
       deps: { github: gh, env: { CUTTER_SIGNING_KEY: PEM } },
       attempt: 1,
+      maxAttempts: 1,
       listChildren: async () => [],
     };
     const again = await supplyPublishStep.run(ctx);

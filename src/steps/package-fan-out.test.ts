@@ -27,6 +27,7 @@ function context(data: JsonObject): StepContext<ReleaseDeps> {
     // The step reads and writes nothing on GitHub: the children it makes do.
     deps: {} as ReleaseDeps,
     attempt: 1,
+    maxAttempts: 1,
     listChildren: async () => [],
   };
 }

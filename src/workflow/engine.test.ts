@@ -10,6 +10,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import type { TaskRecord } from '../store/types.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { defineFlow } from './flow.js';
+import { failsTheTask } from './transient.js';
 import type { Flow, Step, StepEvent } from './types.js';
 
 let dir: string;
@@ -174,6 +175,32 @@ describe('a flow of steps', () => {
     await engine.runUntilIdle();
     expect(await taskNow(task.id)).toMatchObject({ status: 'failed', step: 'notify', attempt: 3 });
     expect((await stores[0]?.listStepLog(task.id))?.map((e) => e.outcome)).toEqual(['retry', 'retry', 'error']);
+  });
+
+  it('tells a step how many runs it gets, so it can tell the run the engine will not retry (failsTheTask)', async () => {
+    const seen: Array<[number, number, boolean]> = [];
+    const flow = defineFlow<null>('down', [
+      {
+        name: 'notify',
+        when: { notified: null },
+        retry: { maxAttempts: 3 },
+        run: async (ctx) => {
+          const err = new CutterError('CUTTER_TRANSIENT', 'registry answered 503', { transient: true });
+          seen.push([ctx.attempt, ctx.maxAttempts, failsTheTask(err, ctx)]);
+          throw err;
+        },
+      },
+    ]);
+    const engine = engineFor({ down: flow }, null);
+    const task = await engine.enqueue({ kind: 'down', key: 'acme/x' });
+    await engine.runUntilIdle();
+    expect(seen).toEqual([
+      [1, 3, false],
+      [2, 3, false],
+      [3, 3, true],
+    ]);
+    expect(failsTheTask(new CutterError('CUTTER_REFUSED', 'no'), { attempt: 1, maxAttempts: 3 })).toBe(true);
+    expect((await taskNow(task.id))?.status).toBe('failed');
   });
 
   it('waits as long as the server asks (retry-after) before the next attempt', async () => {

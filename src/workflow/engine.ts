@@ -435,6 +435,7 @@ export class Engine<D = unknown> {
       now: this.clock,
       deps: this.deps,
       attempt: task.attempt,
+      maxAttempts: this.policyOf(step).maxAttempts,
       listChildren: async () => (await this.store.listTasks({ parentId: task.id, limit: 500 })).tasks,
     };
     const startedAt = this.clock();
@@ -480,7 +481,7 @@ export class Engine<D = unknown> {
     const stepsRun = task.stepsRun + 1;
 
     if (failure !== undefined || !outcome) {
-      const policy: Required<RetryPolicy> = { ...this.retryPolicy, ...definedOnly(step.retry ?? {}) };
+      const policy = this.policyOf(step);
       const transient = isTransient(failure);
       const error = describeError(failure, transient);
       const retrying = transient && task.attempt < policy.maxAttempts;
@@ -571,6 +572,11 @@ export class Engine<D = unknown> {
       if (children?.length) this.wake();
     }
     return saved;
+  }
+
+  /** The step's retry policy over the engine's. */
+  private policyOf(step: Step<D>): Required<RetryPolicy> {
+    return { ...this.retryPolicy, ...definedOnly(step.retry ?? {}) };
   }
 
   private announce(task: TaskRecord, entry: StepLogEntry): void {

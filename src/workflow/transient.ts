@@ -81,6 +81,11 @@ export function isTransient(err: unknown): boolean {
   return false;
 }
 
+/** Whether `err` thrown now fails the task: it is permanent, or this is the step's last attempt. */
+export function failsTheTask(err: unknown, ctx: { attempt: number; maxAttempts: number }): boolean {
+  return !isTransient(err) || ctx.attempt >= ctx.maxAttempts;
+}
+
 export const DEFAULT_RETRY: Required<RetryPolicy> = { maxAttempts: 6, baseMs: 500, maxMs: 60_000 };
 
 /**

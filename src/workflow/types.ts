@@ -48,6 +48,8 @@ export interface StepContext<D = unknown> {
   deps: D;
   /** 1 on the first run of this step, 2 on the first retry… */
   attempt: number;
+  /** Runs this step gets (its retry policy over the engine's): a transient error on the last one fails the task. */
+  maxAttempts: number;
   /** The child tasks of this task (for a fan-out summary). */
   listChildren(): Promise<TaskRecord[]>;
 }
