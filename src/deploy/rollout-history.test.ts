@@ -1,8 +1,9 @@
 // Which digest a release's roll-out deployed, as `cutter verify` reads it from the roll-out history.
 
 import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../store/sqlite-store.js';
 import type { RolloutRecord } from './rollback.js';
-import { releaseRollout } from './rollout-history.js';
+import { kvRolloutHistory, releaseRollout } from './rollout-history.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const record = (over: Partial<RolloutRecord>): RolloutRecord => ({
@@ -46,5 +47,22 @@ describe('releaseRollout', () => {
     const { tag: _tag, ...untagged } = record({});
     expect(releaseRollout([untagged], release)?.digest).toBe(digest('a'));
     expect(releaseRollout([untagged], { ...release, tag: 'v1.4.3' })).toBeNull();
+  });
+});
+
+describe('kvRolloutHistory', () => {
+  it('keeps the success of a task retried after its failed roll-out, and each outcome once', async () => {
+    const store = new SqliteStore(':memory:');
+    try {
+      const history = kvRolloutHistory(store);
+      await history.append(record({ taskId: 't1', ok: false }));
+      await history.append(record({ taskId: 't1', ok: false }));
+      await history.append(record({ taskId: 't1', ok: true, at: '2026-03-01T11:00:00.000Z' }));
+      await history.append(record({ taskId: 't1', ok: true, at: '2026-03-01T11:00:00.000Z' }));
+      expect((await history.list()).map((r) => r.ok)).toEqual([false, true]);
+      expect((await history.currentImages()).get('connector-x')?.taskId).toBe('t1');
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -49,7 +49,13 @@ export function kvRolloutHistory(store: KvStore, key = ROLLOUT_HISTORY_KEY): Rol
       for (let attempt = 0; attempt < 50; attempt++) {
         const entry = await store.kvGet(key);
         const known = recordsOf(entry?.value);
-        if (record.taskId && known.some((r) => r.taskId === record.taskId && r.kind === record.kind)) return;
+        // Once per task and outcome: a step re-run after a crash adds nothing, but a task retried after a failed
+        // roll-out (a refusal, a missing image) still records the success that follows.
+        if (
+          record.taskId &&
+          known.some((r) => r.taskId === record.taskId && r.kind === record.kind && r.ok === record.ok)
+        )
+          return;
         const next = trimmed([...known, record]);
         const { ok } = await store.kvSet(key, next, entry ? entry.version : null);
         if (ok) return;
