@@ -8,13 +8,16 @@ export interface RolloutRecord {
   repo?: string;
   /** The release tag the image was rolled out for, when a release started it (`cutter verify` finds its digest by it). */
   tag?: string;
-  /** The task that made the record: appending it again (a step re-run after a crash) changes nothing. */
+  /** The task that made the record: appending one of the same outcome again (a re-run after a crash) changes nothing. */
   taskId?: string;
   /** ISO-8601 time of the roll-out; records are ordered by it (ties keep their input order). */
   at: string;
   /** `rollout` came from a release; `rollback` re-deployed an earlier image. */
   kind: 'rollout' | 'rollback';
-  /** Only successful roll-outs count as deployed. */
+  /**
+   * Only successful roll-outs count as deployed. A failed one (the driver failed, the image never appeared in the
+   * registry, `supply.require` refused it) is kept so the history shows it, and is never what runs or a rollback target.
+   */
   ok: boolean;
 }
 

@@ -98,3 +98,26 @@ export async function tellChannels(ctx: StepContext<RolloutDeps>, message: Relea
     return [{ channel: 'config', ok: false, error }];
   }
 }
+
+/**
+ * A roll-out that stopped for good — the driver failed, the image never appeared in the registry, `supply.require`
+ * refused it: a failed RolloutRecord (the history, metrics and `cutter rollback` see every roll-out that did not
+ * happen, and none of them counts as what runs) and a rollout-failed message. Dry runs record and tell nothing.
+ */
+export async function reportRolloutFailure(ctx: StepContext<RolloutDeps>, status: string): Promise<void> {
+  const data = buildOf(ctx.data);
+  if (data.dryRun) return;
+  const { build } = data;
+  await ctx.deps.history.append({
+    connectorId: build.connectorId,
+    image: build.image as string,
+    ...(build.version ? { version: build.version } : {}),
+    ...(build.repo ? { repo: build.repo } : {}),
+    ...(build.tag ? { tag: build.tag } : {}),
+    taskId: ctx.taskId,
+    at: ctx.now().toISOString(),
+    kind: build.rollback ? 'rollback' : 'rollout',
+    ok: false,
+  });
+  await tellChannels(ctx, { ...rolloutMessage(data), kind: 'rollout-failed', status });
+}

@@ -1,8 +1,9 @@
 // Step "roll-out": hand the image to the configured driver (infra API or GitOps PR); the same image twice is a no-op.
 
 import { isCutterError } from '../core/errors.js';
+import { failsTheTask } from '../workflow/transient.js';
 import type { JsonObject, Step } from '../workflow/types.js';
-import { driverOf, rolloutMessage, tellChannels } from './rollout-context.js';
+import { driverOf, reportRolloutFailure } from './rollout-context.js';
 import { buildOf, type RolloutState } from './rollout-data.js';
 import type { RolloutDeps } from './rollout-deps.js';
 
@@ -44,23 +45,8 @@ export const rolloutDeployStep: Step<RolloutDeps> = {
       };
       return { patch: { rollout: rollout as unknown as JsonObject } };
     } catch (err) {
-      const final = !isCutterError(err) || !err.transient || ctx.attempt >= MAX_ATTEMPTS;
-      if (final && !data.dryRun) {
-        // The task fails with this error; the history and the team hear about it first.
-        const status = isCutterError(err) ? err.message : String(err);
-        await ctx.deps.history.append({
-          connectorId: build.connectorId,
-          image,
-          ...(build.version ? { version: build.version } : {}),
-          ...(build.repo ? { repo: build.repo } : {}),
-          ...(build.tag ? { tag: build.tag } : {}),
-          taskId: ctx.taskId,
-          at: ctx.now().toISOString(),
-          kind: build.rollback ? 'rollback' : 'rollout',
-          ok: false,
-        });
-        await tellChannels(ctx, { ...rolloutMessage(data), kind: 'rollout-failed', status });
-      }
+      // The task fails with this error; the history and the team hear about it first.
+      if (failsTheTask(err, ctx)) await reportRolloutFailure(ctx, isCutterError(err) ? err.message : String(err));
       throw err;
     }
   },

@@ -3,8 +3,9 @@
 import { isCutterError } from '../core/errors.js';
 import { readBranchHead } from '../github/repo-api.js';
 import { enforceImagePolicy } from '../supply/image-policy.js';
+import { failsTheTask } from '../workflow/transient.js';
 import type { Step } from '../workflow/types.js';
-import { rolloutMessage, tellChannels } from './rollout-context.js';
+import { reportRolloutFailure } from './rollout-context.js';
 import { buildOf } from './rollout-data.js';
 import type { RolloutDeps } from './rollout-deps.js';
 import { registryFor, supplySectionOf, trustedKeysFor } from './supply-inputs.js';
@@ -12,8 +13,9 @@ import { registryFor, supplySectionOf, trustedKeysFor } from './supply-inputs.js
 /**
  * Runs after pin-image, before anything reaches the driver. The proofs are read from the registry next to the
  * digest (cosign's `.sig`/`.att`/`.sbom` tags) and checked against the trusted keys; a refusal names what is missing
- * and fails the task (`cutter tasks retry` checks again once they are published). The team hears of a refusal as
- * of any failed roll-out; a registry that does not answer is the engine's to retry first, and says nothing yet.
+ * and fails the task (`cutter tasks retry` checks again once they are published). A refusal is recorded and told as
+ * any failed roll-out is; a registry that does not answer is the engine's to retry first, and says nothing until the
+ * last attempt fails.
  */
 export const rolloutPolicyStep: Step<RolloutDeps> = {
   name: 'image-policy',
@@ -36,9 +38,7 @@ export const rolloutPolicyStep: Step<RolloutDeps> = {
     try {
       await enforceImagePolicy(registry, image, section.require, keys);
     } catch (err) {
-      if (isCutterError(err, 'CUTTER_REFUSED') && !data.dryRun) {
-        await tellChannels(ctx, { ...rolloutMessage(data), kind: 'rollout-failed', status: err.message });
-      }
+      if (failsTheTask(err, ctx)) await reportRolloutFailure(ctx, isCutterError(err) ? err.message : String(err));
       throw err;
     }
     ctx.log(`${image} carries a valid ${section.require.join(', ')}`);
