@@ -40,12 +40,12 @@ async function priorFailures(store: Store, tasks: readonly TaskRecord[]): Promis
       .filter((a) => a.action === 'task.retry' && a.target && known.has(a.target) && a.details?.['error'])
       .map((a) => a.target as string),
   );
-  const out: Record<string, string[]> = {};
+  const out: Record<string, { at: string; step: string }[]> = {};
   for (const id of retried) {
     const log = await store.listStepLog(id);
     out[id] = log
       .filter((e) => e.outcome === 'error')
-      .map((e) => new Date(Date.parse(e.startedAt) + e.durationMs).toISOString());
+      .map((e) => ({ at: new Date(Date.parse(e.startedAt) + e.durationMs).toISOString(), step: e.step }));
   }
   return out;
 }
@@ -58,6 +58,10 @@ export function registerMetricsRoutes(app: FastifyInstance, options: MetricsRout
   const releases = gauge('cutter_releases_total', 'Published releases in the store (label repo="" is the fleet).');
   const failures = gauge('cutter_release_failures_total', 'Release tasks that failed.');
   const rollbacks = gauge('cutter_rollbacks_total', 'Rollbacks recorded.');
+  const notDeployed = gauge(
+    'cutter_rollouts_not_deployed_total',
+    'Roll-outs that failed before reaching the target (e.g. refused by supply.require); not change failures.',
+  );
   const cfr = gauge('cutter_change_failure_ratio', 'Failed releases and rollbacks over finished releases.');
   const lead = gauge('cutter_lead_time_seconds', 'Median time from first commit (or trigger) to release.');
   const restore = gauge('cutter_time_to_restore_seconds', 'Median time from a failed release to the next good one.');
@@ -67,6 +71,7 @@ export function registerMetricsRoutes(app: FastifyInstance, options: MetricsRout
     releases.set({ repo }, m.releases);
     failures.set({ repo }, m.failures);
     rollbacks.set({ repo }, m.rollbacks);
+    notDeployed.set({ repo }, m.notDeployed);
     if (m.changeFailureRate !== null) cfr.set({ repo }, m.changeFailureRate);
     if (m.leadTimeSeconds !== null) lead.set({ repo }, m.leadTimeSeconds);
     if (m.timeToRestoreSeconds !== null) restore.set({ repo }, m.timeToRestoreSeconds);

@@ -148,3 +148,41 @@ describe('release metrics with the roll-out history', () => {
     expect(releaseMetrics(tasks, NOW, 4).fleet.rollbacks).toBe(0);
   });
 });
+
+describe('release metrics with roll-outs stopped before the target', () => {
+  const build = (finishedAt: string, step: string, status: TaskRecord['status'] = 'failed') =>
+    task({ key: 'acme/x', kind: 'build', finishedAt, status, step, data: { build: {} } });
+
+  it('counts a refused or missing image apart: not a change failure, and nothing to restore', () => {
+    const tasks = [
+      released('acme/x', '2026-11-24T09:00:00Z', '2026-11-24T09:10:00Z'),
+      build('2026-11-24T09:20:00Z', 'image-policy'),
+      build('2026-11-24T09:30:00Z', 'pin-image'),
+      released('acme/x', '2026-11-24T10:00:00Z', '2026-11-24T10:10:00Z'),
+    ];
+    const m = releaseMetrics(tasks, NOW);
+    expect(m.fleet).toMatchObject({ releases: 2, failures: 0, notDeployed: 2, timeToRestoreSeconds: null });
+    expect(m.fleet.changeFailureRate).toBe(0);
+  });
+
+  it('still counts a roll-out the driver failed as a change failure (the target may be half-updated)', () => {
+    const tasks = [
+      released('acme/x', '2026-11-24T09:00:00Z', '2026-11-24T09:10:00Z'),
+      build('2026-11-24T09:20:00Z', 'roll-out'),
+      released('acme/x', '2026-11-24T10:00:00Z', '2026-11-24T10:20:00Z'),
+    ];
+    const m = releaseMetrics(tasks, NOW);
+    expect(m.fleet).toMatchObject({ failures: 1, notDeployed: 0, timeToRestoreSeconds: 3600 });
+  });
+
+  it('tells an earlier refusal of a retried roll-out from an earlier driver failure by the step that failed', () => {
+    const retried = build('2026-11-24T10:30:00Z', 'confirm', 'done');
+    const m = releaseMetrics([retried], NOW, 1, {
+      [retried.id]: [
+        { at: '2026-11-24T10:00:00Z', step: 'image-policy' },
+        { at: '2026-11-24T10:10:00Z', step: 'roll-out' },
+      ],
+    });
+    expect(m.fleet).toMatchObject({ failures: 1, notDeployed: 1 });
+  });
+});

@@ -1,12 +1,18 @@
 // Delivery metrics from stored release tasks (pure): releases per week, lead time, change failure rate, time to restore.
 
 import type { RolloutRecord } from '../deploy/rollback.js';
+import { BEFORE_TARGET_STEPS, BUILD_TASK_KIND } from '../steps/rollout-data.js';
 import type { TaskRecord } from '../store/types.js';
 
 export interface MetricSet {
   releases: number;
   failures: number;
   rollbacks: number;
+  /**
+   * Roll-outs that failed before anything reached the target: an image `supply.require` refused, one that never
+   * appeared in the registry, a build without a deploy config. Not change failures (see `outcomeOf`).
+   */
+  notDeployed: number;
   /** (failed tasks + rollbacks) / finished release tasks; null when nothing finished. */
   changeFailureRate: number | null;
   /** Median seconds from the first commit of a release (or, when unknown, its trigger) to the published release. */
@@ -48,30 +54,43 @@ function median(values: number[]): number | null {
 interface Outcome {
   repo: string;
   at: number;
-  kind: 'release' | 'failure' | 'rollback';
+  kind: 'release' | 'failure' | 'rollback' | 'not-deployed';
   leadMs: number | null;
   leadFrom: 'first-commit' | 'trigger' | null;
 }
 
 /**
- * A retried task's earlier failure is no longer in its status; `priorFailures` gives when each one happened
- * (from its step log), so a failure that was later fixed by a retry still counts and starts a restore.
+ * A retried task's earlier failure is no longer in its status; `priorFailures` gives when each one happened and, when
+ * known, at which step (from its step log), so a failure that was later fixed by a retry still counts and starts a
+ * restore.
  */
-export type PriorFailures = Readonly<Record<string, readonly string[]>>;
+export type PriorFailures = Readonly<Record<string, readonly (string | { at: string; step: string })[]>>;
 
 function outcomesOf(task: TaskRecord, prior: PriorFailures): Outcome[] {
   if (task.data['dryRun'] === true) return [];
-  const earlier: Outcome[] = (prior[task.id] ?? []).map((at) => ({
+  const earlier: Outcome[] = (prior[task.id] ?? []).map((p) => ({
     repo: task.key,
-    at: Date.parse(at),
-    kind: 'failure',
+    at: Date.parse(typeof p === 'string' ? p : p.at),
+    kind: typeof p !== 'string' && stoppedBeforeTarget(task, p.step) ? 'not-deployed' : 'failure',
     leadMs: null,
     leadFrom: null,
   }));
   const last = outcomeOf(task);
   // The task's current failure is already its last outcome; count it once.
-  const kept = last?.kind === 'failure' ? earlier.filter((o) => o.at < last.at - 1) : earlier;
+  const failed = last?.kind === 'failure' || last?.kind === 'not-deployed';
+  const kept = last && failed ? earlier.filter((o) => o.at < last.at - 1) : earlier;
   return last ? [...kept, last] : kept;
+}
+
+/**
+ * A change failure is a change that reached what runs and had to be fixed. A roll-out that failed before the target
+ * was touched — above all an image `supply.require` refused, which is the gate doing its job — changed nothing that
+ * runs and needs no restore, so it is counted apart (`notDeployed`), neither as a failure nor as a release; the
+ * failed RolloutRecord it left is never what runs either. A failed driver call does count: the target may be
+ * half-updated.
+ */
+function stoppedBeforeTarget(task: TaskRecord, step: string | null): boolean {
+  return task.kind === BUILD_TASK_KIND && step !== null && BEFORE_TARGET_STEPS.includes(step);
 }
 
 function outcomeOf(task: TaskRecord): Outcome | null {
@@ -81,7 +100,10 @@ function outcomeOf(task: TaskRecord): Outcome | null {
   if (task.data['rollback'] !== undefined || task.kind === 'rollback') {
     return { repo: task.key, at, kind: 'rollback', leadMs: null, leadFrom: null };
   }
-  if (task.status === 'failed') return { repo: task.key, at, kind: 'failure', leadMs: null, leadFrom: null };
+  if (task.status === 'failed') {
+    const kind = stoppedBeforeTarget(task, task.step) ? 'not-deployed' : 'failure';
+    return { repo: task.key, at, kind, leadMs: null, leadFrom: null };
+  }
   if (task.status !== 'done' || !release.released) return null;
   const first = typeof release.firstCommitAt === 'string' ? Date.parse(release.firstCommitAt) : Number.NaN;
   const from = Number.isFinite(first) ? first : Date.parse(task.createdAt);
@@ -108,9 +130,11 @@ function metricSet(outcomes: Outcome[], labels: string[]): MetricSet {
   const releases = sorted.filter((o) => o.kind === 'release');
   const failures = sorted.filter((o) => o.kind === 'failure').length;
   const rollbacks = sorted.filter((o) => o.kind === 'rollback').length;
+  const notDeployed = sorted.filter((o) => o.kind === 'not-deployed').length;
   const restores: number[] = [];
   const brokenSince = new Map<string, number>();
   for (const o of sorted) {
+    if (o.kind === 'not-deployed') continue;
     if (o.kind !== 'release') {
       if (!brokenSince.has(o.repo)) brokenSince.set(o.repo, o.at);
     } else if (brokenSince.has(o.repo)) {
@@ -130,6 +154,7 @@ function metricSet(outcomes: Outcome[], labels: string[]): MetricSet {
     releases: releases.length,
     failures,
     rollbacks,
+    notDeployed,
     changeFailureRate: finished === 0 ? null : (failures + rollbacks) / (finished + rollbacks),
     leadTimeSeconds: lead === null ? null : lead / 1000,
     timeToRestoreSeconds: restore === null ? null : restore / 1000,

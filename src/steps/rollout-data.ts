@@ -8,6 +8,12 @@ import type { JsonObject } from '../workflow/types.js';
 
 export const BUILD_TASK_KIND = 'build';
 
+/**
+ * The steps of a build before the roll-out step: one that fails there (no config, the image never appeared, an image
+ * `supply.require` refused) stopped the roll-out before anything reached the target, so nothing that runs changed.
+ */
+export const BEFORE_TARGET_STEPS: readonly string[] = ['resolve', 'plan-rollback', 'pin-image', 'image-policy'];
+
 /** `{ build: { type: "connector", connectorId, image } }`: the boundary shape of every trigger (API body, webhook, release). */
 export const buildRequestSchema = z
   .object({

@@ -8,15 +8,16 @@ import { planRollback } from '../deploy/rollback.js';
 import { kvRolloutHistory, type RolloutHistory } from '../deploy/rollout-history.js';
 import { type RecordingReceiver, startRecordingReceiver } from '../notify/recording-receiver.js';
 import { type InfraEmulator, startInfraEmulator } from '../sandbox/infra-emulator.js';
+import { releaseMetrics } from '../server/release-metrics.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { type LocalRegistry, startLocalRegistry } from '../supply/local-registry.js';
 import { buildImageLayout, pushImageLayout } from '../supply/oci-image.js';
 import { createRegistryClient } from '../supply/registry-client.js';
 import { startFaultProxy } from '../supply/registry-fault-proxy.js';
 import { Engine } from '../workflow/engine.js';
-import { BUILD_TASK_KIND, type BuildTaskData } from './rollout-data.js';
+import { BEFORE_TARGET_STEPS, BUILD_TASK_KIND, type BuildTaskData } from './rollout-data.js';
 import type { RolloutDeps } from './rollout-deps.js';
-import { rolloutFlow } from './rollout-flow.js';
+import { rolloutFlow, rolloutSteps } from './rollout-flow.js';
 import { runBuild } from './run-build.js';
 
 const TOKEN = 'flow-infra-token-abcdef123';
@@ -149,7 +150,7 @@ describe('the supply gates before the driver', () => {
     expect(emu.updates()).toEqual([]);
   });
 
-  it('records a refused image as a failed roll-out that never runs: not current, no rollback target', async () => {
+  it('records a refused image as a failed roll-out that never runs: not current, no rollback target, no change failure', async () => {
     const released = (v: string, at: string) =>
       history.append({ connectorId: 'connector-x', image: image(v), version: v, at, kind: 'rollout', ok: true });
     await released('1.0.0', '2026-01-01T00:00:00.000Z');
@@ -183,6 +184,8 @@ describe('the supply gates before the driver', () => {
       from: image('1.1.0'),
       to: image('1.0.0'),
     });
+    const metrics = releaseMetrics((await store.listTasks({})).tasks, new Date(), 1, {}, await history.list());
+    expect(metrics.repos['acme/connector-x']).toMatchObject({ failures: 0, notDeployed: 1, changeFailureRate: null });
   });
 
   it('tells the team an image that never appeared failed to roll out, naming the reference, and records it', async () => {
@@ -222,6 +225,10 @@ describe('the supply gates before the driver', () => {
 });
 
 describe('the roll-out history', () => {
+  it('knows the steps that run before the driver is called (the metrics count their failures as not deployed)', () => {
+    const names = rolloutSteps.map((step) => step.name);
+    expect(BEFORE_TARGET_STEPS).toEqual(names.slice(0, names.indexOf('roll-out')));
+  });
 
   it('appends a task record once, even when its step re-runs after a crash', async () => {
     const record = { connectorId: 'c', image: image('1.0.0'), at: '2026-01-01T00:00:00Z', kind: 'rollout' as const };
