@@ -433,6 +433,33 @@ describe('the supply chain in the release and roll-out flows', { timeout: 300_00
     expect(audit.map((a) => [a.action, (a.details as Json)['ok']])).toEqual([['release.verify', true]]);
   });
 
+  it('supply.waitForSignaturesSeconds bounds the wait for signatures attached elsewhere, apart from the image wait', async () => {
+    const NAME = 'connector-unsigned-elsewhere';
+    await pushImage(registry.host, NAME, '1.0.0', 'unsigned elsewhere 1.0.0\n');
+    await pushRepo(
+      NAME,
+      {
+        '.cutter.yml': [
+          ...deploy(registry.host),
+          'supply:',
+          '  publicKeys: [keys/release.pub]',
+          '  waitForImageSeconds: 120',
+          '  waitForSignaturesSeconds: 0',
+          '',
+        ].join('\n'),
+        'keys/release.pub': KEY.publicKeyPem,
+      },
+      'feat: nobody signs this one',
+    );
+    const first = await firstTask('release', `acme/${NAME}`);
+    const done = await finished(first.id);
+    // No wait for the pipeline (waitForImageSeconds would have parked it for two minutes): the checklist says what lacks.
+    expect([done.status, done.step]).toEqual(['failed', 'verify-signed-elsewhere']);
+    expect(done.error?.message).toMatch(/release v1\.0\.0 is NOT verified: .*✖ checksums/);
+    const steps = await server.store.listStepLog(done.id);
+    expect(steps.filter((s) => s.step === 'verify-signed-elsewhere').map((s) => s.outcome)).toEqual(['error']);
+  });
+
   it('the policy gate refuses an unsigned image, naming what it lacks; nothing reaches the driver', async () => {
     const bare = await pushImage(registry.host, REPO, '0.9.0-unsigned', 'unsigned\n');
     const { status, body } = await api('/api/builds', {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSupplySection } from '../supply/supply-config.js';
+import { parseSupplySection, waitForSignaturesSeconds } from '../supply/supply-config.js';
 import { parseConfig } from './load-config.js';
 
 describe('the supply section of .cutter.yml', () => {
@@ -24,6 +24,19 @@ describe('the supply section of .cutter.yml', () => {
       sbom: { command: ['cat', 'sbom.json'], lockfile: 'package-lock.json', includeDev: false },
     });
     expect((await parseConfig('tagFormat: "v{version}"\n')).supply).toBeUndefined();
+  });
+
+  it('reads how long verify waits for signatures attached elsewhere, by default as long as for the image', async () => {
+    const section = async (lines: string[]) =>
+      parseSupplySection((await parseConfig(['supply:', ...lines, ''].join('\n'), '.cutter.yml')).supply, 'x');
+    expect(waitForSignaturesSeconds(await section(['  waitForImageSeconds: 120']))).toBe(120);
+    expect(waitForSignaturesSeconds(await section(['  publicKeys: [k.pub]']))).toBe(300);
+    const both = await section(['  waitForImageSeconds: 120', '  waitForSignaturesSeconds: 1800']);
+    expect([both.waitForImageSeconds, waitForSignaturesSeconds(both)]).toEqual([120, 1800]);
+    for (const bad of ['-1', '1.5', '"30m"', '7200']) {
+      const parsed = parseConfig(`supply:\n  publicKeys: [k.pub]\n  waitForSignaturesSeconds: ${bad}\n`, '.cutter.yml');
+      await expect(parsed).rejects.toThrow(/\.cutter\.yml:3:\d+: supply\.waitForSignaturesSeconds/);
+    }
   });
 
   it('refuses a pasted key, an unknown requirement and an unknown key, naming file, line, key and what is allowed', async () => {

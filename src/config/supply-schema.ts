@@ -38,6 +38,11 @@ export const supplySectionSchema = z.strictObject({
     .optional(),
   /** Seconds a roll-out waits for the image tag to appear in the registry. */
   waitForImageSeconds: z.number().int().min(0).max(3_600).default(300),
+  /**
+   * Seconds the verify step of a release signed elsewhere (`publicKeys` only) waits for that pipeline to attach the
+   * checksums, their signature and the provenance; unset, `waitForImageSeconds` (the same pipeline pushes the image).
+   */
+  waitForSignaturesSeconds: z.number().int().min(0).max(3_600).optional(),
   /** Registry hosts reached without TLS besides loopback ones. */
   plainHttpHosts: z.array(z.string().min(1)).default([]),
   /** Where the SBOM comes from: `package-lock.json` at the released commit by default, or a command's stdout. */

@@ -4,6 +4,7 @@ import { CutterError } from '../core/errors.js';
 import { imageForRelease, parseDeploySection } from '../deploy/deploy-config.js';
 import { SUPPLY_ASSETS } from '../supply/asset-names.js';
 import { listAssets } from '../supply/release-assets.js';
+import { waitForSignaturesSeconds } from '../supply/supply-config.js';
 import { verifyRelease } from '../supply/verify-release.js';
 import { matchesShape } from '../workflow/shape.js';
 import type { JsonObject, Step, StepContext, StepOutcome } from '../workflow/types.js';
@@ -39,7 +40,7 @@ export const verifyStep: Step<ReleaseDeps> = {
 /**
  * The same checklist for releases signed elsewhere (`supply.publicKeys` only): their pipeline attaches the checksums,
  * signatures and provenance after Cutter published the release, so the step waits (parked) for them up to
- * `supply.waitForImageSeconds` (the same pipeline pushes the image), then verifies; what is still missing is a ✖.
+ * `supply.waitForSignaturesSeconds` (default `waitForImageSeconds`), then verifies; what is still missing is a ✖.
  * The image is the one `deploy.image` names for this version.
  */
 export const verifySignedElsewhereStep: Step<ReleaseDeps> = {
@@ -56,8 +57,9 @@ export const verifySignedElsewhereStep: Step<ReleaseDeps> = {
       const missing = SIGNED_ASSETS.filter((n) => !names.has(n));
       const now = ctx.now();
       const since = release.signaturesWaitingSince ?? now.toISOString();
-      if (missing.length > 0 && now.getTime() - Date.parse(since) < section.waitForImageSeconds * 1000) {
-        ctx.log(`the release has no ${missing.join(', ')} yet; waiting up to ${section.waitForImageSeconds}s`);
+      const waitSeconds = waitForSignaturesSeconds(section);
+      if (missing.length > 0 && now.getTime() - Date.parse(since) < waitSeconds * 1000) {
+        ctx.log(`the release has no ${missing.join(', ')} yet; waiting up to ${waitSeconds}s`);
         return {
           patch: { release: { signaturesWaitingSince: since } },
           wait: {

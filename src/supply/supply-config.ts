@@ -22,3 +22,8 @@ export function parseSupplySection(raw: unknown, source: string): SupplySection 
     details: { file: source, problems },
   });
 }
+
+/** How long verify waits for the signatures a release signed elsewhere gets attached (see the schema). */
+export function waitForSignaturesSeconds(section: SupplySection): number {
+  return section.waitForSignaturesSeconds ?? section.waitForImageSeconds;
+}
