@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
+import { type Harness, OTHER_TOKEN, startSandbox, TOKEN } from './sandbox-harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -103,6 +103,35 @@ describe('release assets', () => {
     expect(h.sandbox.violations).toEqual([]);
   });
 
+  it('serves browser_download_url as github.com does: a 302 to the signed storage URL for anyone who can read the repo', async () => {
+    const { data: rel } = await h.octokit.rest.repos.createRelease({ ...o, tag_name: 'v1.0.2' });
+    const bytes = Buffer.from('public bytes\n');
+    const { data: asset } = await upload(rel.id, rel.upload_url, 'public.bin', bytes);
+    // A public repository's asset needs no token, and the link follows to the bytes.
+    const web = await fetch(asset.browser_download_url, { redirect: 'manual' });
+    expect(web.status).toBe(302);
+    expect(web.headers.get('location') ?? '').toMatch(
+      /\/_storage\/release-assets\/\d+\?expires=\d+&signature=[0-9a-f]{64}$/,
+    );
+    expect(Buffer.from(await (await fetch(asset.browser_download_url)).arrayBuffer()).equals(bytes)).toBe(true);
+    expect((await fetch(asset.browser_download_url, { method: 'HEAD', redirect: 'manual' })).status).toBe(302);
+    // An unknown tag or name, or a repository that does not exist, is a 404.
+    const base = `${h.url}/acme/assets/releases/download`;
+    expect((await fetch(`${base}/v9.9.9/public.bin`, { redirect: 'manual' })).status).toBe(404);
+    expect((await fetch(`${base}/v1.0.2/other.bin`, { redirect: 'manual' })).status).toBe(404);
+    expect((await fetch(`${h.url}/acme/nope/releases/download/v1.0.2/public.bin`, { redirect: 'manual' })).status).toBe(
+      404,
+    );
+    // A draft's assets are for those who may see the draft.
+    const { data: draft } = await h.octokit.rest.repos.createRelease({ ...o, tag_name: 'v1.0.3', draft: true });
+    const { data: unpublished } = await upload(draft.id, draft.upload_url, 'draft.bin', Buffer.from('draft\n'));
+    expect((await fetch(unpublished.browser_download_url, { redirect: 'manual' })).status).toBe(404);
+    const asOwner = { headers: { authorization: `token ${TOKEN}` }, redirect: 'manual' } as const;
+    expect((await fetch(unpublished.browser_download_url, asOwner)).status).toBe(302);
+    expect(h.sandbox.counters().byProtocol['web']).toBeGreaterThanOrEqual(7);
+    expect(h.sandbox.violations).toEqual([]);
+  });
+
   it('refuses a second asset of the same name with 422, keeping the first', async () => {
     const { data: rel } = await h.octokit.rest.repos.createRelease({ ...o, tag_name: 'v1.1.0' });
     const first = Buffer.from('first\n');
@@ -169,5 +198,33 @@ describe('release assets', () => {
     const { data: asset } = await upload(rel.id, rel.upload_url, 'gone.txt', Buffer.from('gone'));
     await h.octokit.rest.repos.deleteRelease({ ...o, release_id: rel.id });
     expect(await status(h.octokit.rest.repos.getReleaseAsset({ ...o, asset_id: asset.id }))).toBe(404);
+  });
+  // Last: its asset's bytes share the sandbox's asset directory with acme/assets's.
+  it("serves a private repository's browser_download_url only with a token that may read it (404 otherwise)", async () => {
+    await h.sandbox.createRepo('acme', 'private-assets', { autoInit: true, private: true });
+    const p = { owner: 'acme', repo: 'private-assets' };
+    const { data: rel } = await h.octokit.rest.repos.createRelease({ ...p, tag_name: 'v1.0.0' });
+    const bytes = Buffer.from('private bytes\n');
+    const { data: asset } = await h.octokit.rest.repos.uploadReleaseAsset({
+      ...p,
+      release_id: rel.id,
+      name: 'private.bin',
+      baseUrl: uploadsBase(rel.upload_url),
+      headers: { 'content-type': 'application/octet-stream', 'content-length': bytes.length },
+      data: bytes as unknown as string,
+    });
+    const as = (token?: string) =>
+      fetch(asset.browser_download_url, {
+        redirect: 'manual',
+        ...(token ? { headers: { authorization: `token ${token}` } } : {}),
+      });
+    expect((await as()).status).toBe(404);
+    expect((await as(OTHER_TOKEN)).status).toBe(404);
+    expect((await as('not-a-token')).status).toBe(404);
+    const ok = await as(TOKEN);
+    expect(ok.status).toBe(302);
+    const stored = await fetch(ok.headers.get('location') ?? '');
+    expect(Buffer.from(await stored.arrayBuffer()).equals(bytes)).toBe(true);
+    expect(h.sandbox.violations).toEqual([]);
   });
 });

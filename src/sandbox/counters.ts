@@ -1,4 +1,4 @@
-// Counts every request by route, kind (read/write), protocol (rest/graphql/git/admin) and status, for benchmarks.
+// Counts every request by route, kind (read/write), protocol (rest/graphql/git/admin/storage/web) and status, for benchmarks.
 
 export interface CounterSnapshot {
   total: number;

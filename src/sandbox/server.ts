@@ -28,6 +28,12 @@ import type { Ctx, RefChange, SandboxEvent, Services, WebhookLog } from './servi
 import { type Links, nodeId, type ReleaseAssetRecord, UPLOADS_PREFIX } from './shapes.js';
 import { SandboxState } from './state.js';
 import { sandboxReader } from './state-reader.js';
+import {
+  type DownloadHost,
+  RELEASE_DOWNLOAD_PATH,
+  RELEASE_DOWNLOAD_ROUTE,
+  serveReleaseDownload,
+} from './web-downloads.js';
 import type { WebhookDispatcher } from './webhooks.js';
 
 export interface TokenGrant {
@@ -343,6 +349,16 @@ export class Sandbox {
     }));
   }
 
+  /** What the web host's release downloads read (web-downloads.ts). */
+  private get downloadHost(): DownloadHost {
+    return {
+      state: this.state,
+      repoInfo: (owner, name) => this.repoInfo(owner, name),
+      canRead: (token, owner) => token !== null && this.canAccess(token, owner),
+      signedUrl: (id) => this.storage.signedUrl(this.baseUrl, id),
+    };
+  }
+
   private makeServices(): Services {
     const self = this;
     return {
@@ -494,6 +510,12 @@ export class Sandbox {
       if (path.startsWith(STORAGE_PREFIX)) {
         const status = await this.storage.serve(req, res, url);
         this.counterSet.record({ protocol: 'storage', kind: 'read', route: `${method} ${STORAGE_PREFIX}{id}`, status });
+        return;
+      }
+      const download = method === 'GET' || method === 'HEAD' ? RELEASE_DOWNLOAD_PATH.exec(path) : null;
+      if (download) {
+        const status = serveReleaseDownload(req, res, download, this.tokenOf(req), this.downloadHost);
+        this.counterSet.record({ protocol: 'web', kind: 'read', route: `${method} ${RELEASE_DOWNLOAD_ROUTE}`, status });
         return;
       }
       await this.handleApi(req, res, url, method);
