@@ -3,7 +3,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type Bundle, bundleFromJSON, bundleToJSON } from '@sigstore/bundle';
-import { DSSEBundleBuilder, MessageSignatureBundleBuilder, type Signer, type Witness } from '@sigstore/sign';
+import type { Signer, Witness } from '@sigstore/sign';
 import { CutterError } from '../core/errors.js';
 
 export interface SigningKey {
@@ -84,13 +84,21 @@ function setupOf(signWith: SignWith): SigningSetup {
   return 'witnesses' in signWith ? signWith : { signer: signWith, witnesses: [] };
 }
 
+/**
+ * @sigstore/sign brings its Fulcio/Rekor HTTP stack (make-fetch-happen, cacache…): loaded when something is signed,
+ * so `cutter verify`, which only reads bundles, does not pay for it at start-up.
+ */
+const builders = () => import('@sigstore/sign');
+
 /** A Sigstore bundle (message signature) over `data`; with a bare key there is no log, so no network. */
 export async function signBlob(signWith: SignWith, data: Buffer): Promise<Bundle> {
+  const { MessageSignatureBundleBuilder } = await builders();
   return new MessageSignatureBundleBuilder(setupOf(signWith)).create({ data });
 }
 
 /** A Sigstore bundle holding a DSSE envelope of `payload` (an in-toto statement for attestations). */
 export async function signDsse(signWith: SignWith, payload: Buffer, payloadType: string): Promise<Bundle> {
+  const { DSSEBundleBuilder } = await builders();
   return new DSSEBundleBuilder(setupOf(signWith)).create({ data: payload, type: payloadType });
 }
 
