@@ -1,7 +1,7 @@
 // The supply chain end to end on the sandbox and a real registry: publish, verify, and every fault the issue names.
 
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,8 @@ import { trustedKeys } from '../src/supply/verify-bundle.js';
 import { type VerifyReport, verifyRelease } from '../src/supply/verify-release.js';
 import { sandboxClient, sandboxRepo } from './release-flow-support.js';
 import { type Harness, startSandbox, TOKEN } from './sandbox-harness.js';
-import { type CutterRun, runCutterSource } from './support/run-cutter.js';
+import { PRECOMPILED_SBOM_VALIDATOR, REPO_ROOT } from './support/ensure-built.js';
+import { type CutterRun, runCutter, runCutterSource } from './support/run-cutter.js';
 
 function ecKey(): string {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -286,5 +287,43 @@ describe('cutter verify <tag>', { timeout: 240_000 }, () => {
     expect(run.stdout).toContain(
       `✖ image                ${image} is ${(await images.resolve(image))?.digest}, but ${deployed} was rolled out (from the roll-out history: connector-history at 2026-03-01T10:00:00.000Z, task task-rollout-1)`,
     );
+  });
+
+  it('the built CLI verifies with what verifying needs: the build-time SBOM validator, no signing stack, no server', async () => {
+    const { image } = await released('connector-cold-verify');
+    const dir = await mkdtemp(join(tmpdir(), 'cutter-verify-cold-'));
+    const pub = join(dir, 'cosign.pub');
+    await writeFile(pub, key.publicKeyPem);
+    const loaded = join(dir, 'loaded.json');
+    const run = await runCutter(
+      [
+        'verify',
+        'v1.0.0',
+        '--repo',
+        'acme/connector-cold-verify',
+        '--image',
+        image,
+        '--db',
+        join(dir, 'cutter.db'),
+      ].concat(['--public-key', pub]),
+      {
+        env: {
+          CUTTER_GITHUB_TOKEN: TOKEN,
+          GITHUB_TOKEN: '',
+          GITHUB_API_URL: h.url,
+          CUTTER_LOADED_MODULES: loaded,
+          NODE_OPTIONS: `--require ${join(REPO_ROOT, 'test', 'support', 'record-loaded-modules.cjs')}`,
+        },
+      },
+    );
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toMatch(/✔ sbom\s+CycloneDX SBOM valid/);
+    const files = JSON.parse(await readFile(loaded, 'utf8')) as string[];
+    // The schema was not compiled (~0.5 s of CPU): the build compiled it; nor were SBOM generation, signing
+    // (@sigstore/sign and its HTTP stack) or the server loaded.
+    expect(files).toContain(PRECOMPILED_SBOM_VALIDATOR);
+    const heavy =
+      /node_modules\/(?:(?:@cyclonedx\/cyclonedx-library|@sigstore\/sign|fastify|graphile-worker|pg)\/|ajv\/dist\/core\.js$)/;
+    expect(files.filter((f) => heavy.test(f))).toEqual([]);
   });
 });

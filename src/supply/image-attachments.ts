@@ -4,7 +4,7 @@ import type { Bundle } from '@sigstore/bundle';
 import { envelopeToJSON } from '@sigstore/bundle';
 import { pushArtifact } from './oci-image.js';
 import type { RegistryClient, Repository } from './registry-client.js';
-import { SBOM_MEDIA_TYPE } from './sbom.js';
+import { SBOM_MEDIA_TYPE } from './sbom-schema.js';
 import { bundleText, parseBundle, type SignWith, signBlob } from './signing-key.js';
 
 export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';

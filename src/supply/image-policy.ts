@@ -5,7 +5,7 @@ import { imageRepository } from '../core/image-ref.js';
 import { readImageAttachments, simpleSigningPayload } from './image-attachments.js';
 import { INTOTO_PAYLOAD_TYPE, provenanceSubject, type Statement } from './provenance.js';
 import { type RegistryClient, repositoryOf } from './registry-client.js';
-import { validateSbom } from './sbom.js';
+import { validateSbom } from './sbom-schema.js';
 import type { Requirement } from './supply-config.js';
 import { bundleProblem, dssePayload, type TrustedKeys } from './verify-bundle.js';
 

@@ -11,7 +11,7 @@ import { type PinnedImage, pinImage } from './pin-image.js';
 import { INTOTO_PAYLOAD_TYPE, provenanceStatement, SLSA_PROVENANCE } from './provenance.js';
 import { type RegistryClient, repositoryOf } from './registry-client.js';
 import { ensureAsset, listAssets } from './release-assets.js';
-import { assertValidSbom } from './sbom.js';
+import { assertValidSbom } from './sbom-schema.js';
 import { bundleText, type SignWith, signBlob, signDsse } from './signing-key.js';
 
 export interface PublishSupplyInput {

@@ -1,11 +1,11 @@
-// CycloneDX SBOMs: from an npm lockfile, or from a configured command for other stacks; always schema-validated.
+// CycloneDX SBOMs: from an npm lockfile, or from a configured command for other stacks (validated: sbom-schema.ts).
 
 import { spawn } from 'node:child_process';
 import * as CDX from '@cyclonedx/cyclonedx-library';
 import { PackageURL } from 'packageurl-js';
 import { CutterError } from '../core/errors.js';
+import { assertValidSbom } from './sbom-schema.js';
 
-export const SBOM_MEDIA_TYPE = 'application/vnd.cyclonedx+json';
 const SPEC = CDX.Spec.Spec1dot6;
 
 interface LockEntry {
@@ -82,45 +82,6 @@ export function sbomFromLockfile(
   }
   const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(SPEC));
   return serializer.serialize(bom, { sortLists: true, space: 2 });
-}
-
-const validators = new Map<CDX.Spec.Version, CDX.Validation.JsonStrictValidator>();
-
-/** Validation errors against the CycloneDX JSON schema of the document's own specVersion; [] when valid. */
-export async function validateSbom(text: string): Promise<string[]> {
-  let doc: { bomFormat?: unknown; specVersion?: unknown };
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    return [`not JSON: ${(err as Error).message}`];
-  }
-  if (doc?.bomFormat !== 'CycloneDX') return ['bomFormat is not "CycloneDX"'];
-  const version = Object.values(CDX.Spec.Version).find((v) => v === doc.specVersion);
-  if (!version) return [`unsupported specVersion ${JSON.stringify(doc.specVersion)}`];
-  // Compiling a CycloneDX schema takes seconds: one validator per spec version for the process.
-  let validator = validators.get(version);
-  if (!validator) {
-    validator = new CDX.Validation.JsonStrictValidator(version);
-    validators.set(version, validator);
-  }
-  const errors = await validator.validate(text);
-  if (!errors) return [];
-  const list = Array.isArray(errors) ? errors : [errors];
-  return list
-    .slice(0, 10)
-    .map((e: { instancePath?: string; message?: string }) =>
-      `${e.instancePath || '/'} ${e.message ?? JSON.stringify(e)}`.trim(),
-    );
-}
-
-/** Throws `CUTTER_BAD_INPUT` naming the first schema errors; nothing invalid is ever attached. */
-export async function assertValidSbom(text: string, source: string): Promise<void> {
-  const errors = await validateSbom(text);
-  if (errors.length > 0) {
-    throw new CutterError('CUTTER_BAD_INPUT', `the SBOM from ${source} is not valid CycloneDX: ${errors.join('; ')}`, {
-      hint: 'fix the SBOM generator; an invalid SBOM is never attached to a release or image',
-    });
-  }
 }
 
 /** Run a configured generator (argument array, no shell) and take its stdout as the SBOM. */

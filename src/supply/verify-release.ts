@@ -11,7 +11,7 @@ import { cosignTag, readImageAttachments, simpleSigningPayload } from './image-a
 import { INTOTO_PAYLOAD_TYPE, provenanceCommit, provenanceSubject, type Statement } from './provenance.js';
 import { type RegistryClient, repositoryOf } from './registry-client.js';
 import { type AssetInfo, listAssets, type StreamedAsset, streamAsset } from './release-assets.js';
-import { validateSbom } from './sbom.js';
+import { validateSbom } from './sbom-schema.js';
 import { parseBundle } from './signing-key.js';
 import { bundleProblem, dssePayload, type TrustedKeys } from './verify-bundle.js';
 
