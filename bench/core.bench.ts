@@ -24,10 +24,26 @@ const SINGLE_RUN_ABOVE_MS = 30_000;
  */
 const DEFAULT_TIME_LIMIT_S = 240;
 
-function options(args: readonly string[]): { sizes: number[]; rounds: number | null; timeLimitS: number } {
+/** Every contender, in the order they run; `--tools=floor,cutter` runs a subset (the peers take minutes at 100k). */
+const TOOLS = ['floor', 'cutter', 'semantic-release', 'git-cliff'] as const;
+type Tool = (typeof TOOLS)[number];
+
+interface CoreOptions {
+  sizes: number[];
+  rounds: number | null;
+  timeLimitS: number;
+  tools: ReadonlySet<Tool>;
+}
+
+function options(args: readonly string[]): CoreOptions {
   const { values } = parseArgs({
     args: [...args],
-    options: { sizes: { type: 'string' }, rounds: { type: 'string' }, 'time-limit': { type: 'string' } },
+    options: {
+      sizes: { type: 'string' },
+      rounds: { type: 'string' },
+      'time-limit': { type: 'string' },
+      tools: { type: 'string' },
+    },
     strict: false,
   });
   const sizes = typeof values.sizes === 'string' ? values.sizes.split(',').map((s) => Number(s.trim())) : DEFAULT_SIZES;
@@ -43,17 +59,24 @@ function options(args: readonly string[]): { sizes: number[]; rounds: number | n
   if (!Number.isFinite(timeLimitS) || timeLimitS <= 0) {
     throw new Error(`--time-limit must be a positive number of seconds, got ${String(limit)}`);
   }
-  return { sizes, rounds, timeLimitS };
+  const tools = typeof values.tools === 'string' ? values.tools.split(',').map((t) => t.trim()) : [...TOOLS];
+  const unknown = tools.filter((t) => !(TOOLS as readonly string[]).includes(t));
+  if (unknown.length > 0 || !tools.includes('floor')) {
+    throw new Error(`--tools must list floor and any of ${TOOLS.join(', ')}, got ${String(values.tools)}`);
+  }
+  return { sizes, rounds, timeLimitS, tools: new Set(tools as Tool[]) };
 }
 
 export async function run(context: BenchContext): Promise<BenchReport> {
-  const { sizes, rounds, timeLimitS } = options(context.args);
+  const { sizes, rounds, timeLimitS, tools: chosen } = options(context.args);
   const limits = { timeoutMs: timeLimitS * 1000 };
   const machine = await machineInfo();
   const gnuTime = (await gnuTimePath()) !== null;
   const missingCli = await cutterMissing(context.root);
   const notes: string[] = [];
-  if (missingCli) notes.push(`Cutter not measured: ${missingCli}.`);
+  if (missingCli && chosen.has('cutter')) notes.push(`Cutter not measured: ${missingCli}.`);
+  const skipped = TOOLS.filter((t) => !chosen.has(t));
+  if (skipped.length > 0) notes.push(`Not run (--tools): ${skipped.join(', ')}.`);
   if (!gnuTime) context.progress('GNU time not found: peak RSS of the floor and peers will be null');
   let commands: Record<string, string> = {};
   const results: SizeFigures[] = [];
@@ -66,14 +89,16 @@ export async function run(context: BenchContext): Promise<BenchReport> {
         ? `${commits} commits: cached repository`
         : `${commits} commits: generated in ${fixture.generatedInSeconds} s`,
     );
-    await prepareSemanticRelease(fixture);
-    await prepareGitCliff(fixture, context.root);
     const contenders: Contender<CoreSample>[] = [floorContender(fixture, limits)];
-    if (!missingCli) contenders.push(cutterContender(fixture, context.root, limits));
-    contenders.push(
-      semanticReleaseContender(fixture, context.root, limits),
-      gitCliffContender(fixture, context.root, limits),
-    );
+    if (!missingCli && chosen.has('cutter')) contenders.push(cutterContender(fixture, context.root, limits));
+    if (chosen.has('semantic-release')) {
+      await prepareSemanticRelease(fixture);
+      contenders.push(semanticReleaseContender(fixture, context.root, limits));
+    }
+    if (chosen.has('git-cliff')) {
+      await prepareGitCliff(fixture, context.root);
+      contenders.push(gitCliffContender(fixture, context.root, limits));
+    }
     const plannedRounds = rounds ?? (commits >= 100_000 ? 3 : 5);
     const samples = await runRounds(
       contenders,
