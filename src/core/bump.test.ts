@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideBump } from './bump.js';
+import { BumpFold, decideBump } from './bump.js';
 import { DEFAULT_BUMP_RULES, mergeBumpRules } from './bump-rules.js';
 import { parseCommit } from './commit-parse.js';
 import { isCutterError } from './errors.js';
@@ -259,5 +260,91 @@ describe('decideBump: scale', () => {
     // An even number of reverts leaves the feature in effect; the reverts pair off.
     expect(decide(chain).bump).toBe('minor');
     expect(decide(chain.slice(0, -1)).bump).toBeNull();
+  });
+});
+
+describe('BumpFold: the range one commit at a time', () => {
+  /** A history, oldest first: each commit a kind, and for reverts which earlier commit (by hash or header). */
+  const kind = fc.constantFrom(
+    'feat: a',
+    'feat: b (#7)',
+    'fix: c',
+    'perf(x): d',
+    'docs: e',
+    'chore: f',
+    'refactor!: g',
+    'Update README',
+    'fix: h [skip release]',
+    'chore: release\n\nRelease-As: 2.5.0',
+    'feat: i\n\nRelease-As: not-a-version',
+    'wip: j',
+    'revert-hash',
+    'revert-short',
+    'revert-header',
+  );
+  const history = fc.array(fc.tuple(kind, fc.nat()), { maxLength: 25 });
+
+  function commitsOf(spec: [string, number][]): ParsedCommit[] {
+    const made: ParsedCommit[] = [];
+    for (const [k, pick] of spec) {
+      const target = made.length > 0 ? made[pick % made.length]! : null;
+      let message = k;
+      if (k.startsWith('revert-')) {
+        if (!target) message = 'revert: nothing';
+        else if (k === 'revert-hash') message = `revert: ${target.header}\n\nThis reverts commit ${target.hash}.`;
+        else if (k === 'revert-short')
+          message = `Revert "${target.header}"\n\nThis reverts commit ${target.hash.slice(0, 8)}.`;
+        else message = `revert: ${target.header.replace(/ \(#\d+\)$/, '')}`;
+      }
+      made.push(commit(message, createHash('sha1').update(`${made.length}:${message}`).digest('hex')));
+    }
+    return made.reverse(); // newest first, as git log lists them
+  }
+
+  it('answers what decideBump answers, under every rule table and current version', () => {
+    const tables = [
+      DEFAULT_BUMP_RULES,
+      mergeBumpRules({ defaultPatch: true }),
+      mergeBumpRules({ types: { revert: 'patch', docs: 'patch' }, preMajorFeature: 'patch' }),
+    ];
+    fc.assert(
+      fc.property(history, fc.constantFrom(null, '0.4.1', '1.2.3'), fc.nat(2), (spec, current, t) => {
+        const rules = tables[t]!;
+        const commits = commitsOf(spec);
+        const full = decideBump(commits, rules, current);
+        const fold = new BumpFold(rules, current);
+        for (const c of commits) fold.add(c);
+        const lean = fold.summary();
+        expect({ ...lean, causes: lean.causes.slice() }).toEqual({
+          bump: full.bump,
+          causes: full.causes,
+          releaseAs: full.releaseAs,
+          nonConventional: full.nonConventional.length,
+          skipped: full.skipped.length,
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('slices its causes as an array slices, and makes each on demand', () => {
+    const fold = new BumpFold(DEFAULT_BUMP_RULES, '1.0.0');
+    const commits = ['feat: a', 'fix: b', 'feat: c', 'docs: d', 'feat: e'].map((m) => commit(m));
+    for (const c of commits) fold.add(c);
+    const { causes } = fold.summary();
+    const all = causes.slice();
+    expect(all.map((c) => c.header)).toEqual(['feat: a', 'feat: c', 'feat: e']);
+    for (const [start, end] of [
+      [0, 2],
+      [1, undefined],
+      [-2, undefined],
+      [-9, 1],
+      [2, 1],
+      [undefined, -1],
+    ] as const) {
+      expect(causes.slice(start, end)).toEqual(all.slice(start, end));
+    }
+    expect(causes.length).toBe(3);
+    expect(() => fold.add(commit('feat: late'))).toThrow(/after the decision/);
   });
 });

@@ -2,7 +2,8 @@
 
 import semver from 'semver';
 import { CutterError } from './errors.js';
-import type { Bump, BumpDecision, BumpLevel, BumpReason, BumpRules, ParsedCommit } from './types.js';
+import { IntList, StringPool } from './packed.js';
+import type { Bump, BumpDecision, BumpLevel, BumpReason, BumpRules, BumpSummary, ParsedCommit } from './types.js';
 
 const RANK: Record<BumpLevel, number> = { patch: 1, minor: 2, major: 3 };
 
@@ -31,86 +32,103 @@ const withoutPrSuffix = (header: string): string => header.replace(/ \(#\d{1,9}\
 /** Where a git hash abbreviation must match in full: git never abbreviates below 7 characters by default. */
 const MIN_PREFIX = 7;
 
+/** One text per commit of the range, by position (its hashes, its headers). */
+interface RangeTexts {
+  readonly length: number;
+  get(index: number): string;
+}
+
+/** A revert of the range: where it stands among the live commits, and what it names. */
+interface RangeRevert {
+  at: number;
+  target: { header: string; hash: string | null };
+}
+
 /**
- * Finds the commit a revert undoes inside the range: by hash (full or abbreviated), else by its header. Only the
- * commits some revert can name are indexed (2k reverts among 100k commits index a few thousand, not 100k), and
- * candidates are kept in range order, so the first match is the one a scan of the range would find.
+ * Finds the commit a revert undoes inside the range: by hash (full or abbreviated), else by its header. Commits are
+ * positions in the range (its hashes and headers), so a fold need not keep them. Only the commits some revert can
+ * name are indexed (2k reverts among 100k commits index a few thousand, not 100k), and candidates are kept in range
+ * order, so the first match is the one a scan of the range would find.
  */
 class RevertTargets {
-  private byHash: Map<string, ParsedCommit> | undefined;
-  private byPrefix: Map<string, ParsedCommit | ParsedCommit[]> | undefined;
-  private byHeader: Map<string, ParsedCommit[]> | undefined;
+  private byHash: Map<string, number> | undefined;
+  private byPrefix: Map<string, number | number[]> | undefined;
+  private byHeader: Map<string, number[]> | undefined;
 
   // Each index is built on first use: a range without hash-less reverts never needs the header one.
   constructor(
-    private readonly commits: readonly ParsedCommit[],
-    private readonly reverts: readonly ParsedCommit[],
+    private readonly hashes: RangeTexts,
+    private readonly headers: RangeTexts,
+    private readonly reverts: readonly RangeRevert[],
   ) {}
 
   /** Commits by full hash and by their first 7 hash characters (a list only when several share them). */
-  private hashes(): void {
+  private indexHashes(): void {
     const exact = new Set<string>();
     const prefixes = new Set<string>();
     for (const r of this.reverts) {
-      const hash = r.revert!.hash;
+      const hash = r.target.hash;
       if (!hash) continue;
       exact.add(hash);
       if (hash.length >= MIN_PREFIX) prefixes.add(hash.slice(0, MIN_PREFIX));
     }
-    const byHash = new Map<string, ParsedCommit>();
-    const byPrefix = new Map<string, ParsedCommit | ParsedCommit[]>();
-    for (const c of this.commits) {
-      if (c.hash.length < MIN_PREFIX) {
-        const h = c.hash.toLowerCase();
-        if (exact.has(h)) byHash.set(h, c);
+    const byHash = new Map<string, number>();
+    const byPrefix = new Map<string, number | number[]>();
+    for (let i = 0; i < this.hashes.length; i++) {
+      const hash = this.hashes.get(i);
+      if (hash.length < MIN_PREFIX) {
+        const h = hash.toLowerCase();
+        if (exact.has(h)) byHash.set(h, i);
         continue;
       }
-      const key = c.hash.slice(0, MIN_PREFIX).toLowerCase();
+      const key = hash.slice(0, MIN_PREFIX).toLowerCase();
       // A target that shares no 7 leading characters with this commit can match it neither way.
       if (!prefixes.has(key)) continue;
-      byHash.set(c.hash.toLowerCase(), c);
+      byHash.set(hash.toLowerCase(), i);
       const known = byPrefix.get(key);
-      if (known === undefined) byPrefix.set(key, c);
-      else if (Array.isArray(known)) known.push(c);
-      else byPrefix.set(key, [known, c]);
+      if (known === undefined) byPrefix.set(key, i);
+      else if (Array.isArray(known)) known.push(i);
+      else byPrefix.set(key, [known, i]);
     }
     this.byHash = byHash;
     this.byPrefix = byPrefix;
   }
 
-  private headers(): Map<string, ParsedCommit[]> {
+  private indexHeaders(): Map<string, number[]> {
     if (this.byHeader) return this.byHeader;
     const wanted = new Set<string>();
-    for (const r of this.reverts) if (!r.revert!.hash) wanted.add(r.revert!.header);
+    for (const r of this.reverts) if (!r.target.hash) wanted.add(r.target.header);
     this.byHeader = new Map();
-    for (const c of this.commits) {
-      if (wanted.has(c.header)) push(this.byHeader, c.header, c);
-      const bare = withoutPrSuffix(c.header);
-      if (bare !== c.header && wanted.has(bare)) push(this.byHeader, bare, c);
+    for (let i = 0; i < this.headers.length; i++) {
+      const header = this.headers.get(i);
+      if (wanted.has(header)) push(this.byHeader, header, i);
+      const bare = withoutPrSuffix(header);
+      if (bare !== header && wanted.has(bare)) push(this.byHeader, bare, i);
     }
     return this.byHeader;
   }
 
-  find(revert: ParsedCommit, taken: Set<ParsedCommit>): ParsedCommit | null {
-    const target = revert.revert!;
+  /** The position of the commit `revert` undoes, or -1 when the range does not hold it. */
+  find(revert: RangeRevert, taken: Set<number>): number {
+    const target = revert.target;
     if (target.hash) {
-      if (!this.byHash || !this.byPrefix) this.hashes();
+      if (!this.byHash || !this.byPrefix) this.indexHashes();
       const exact = this.byHash!.get(target.hash);
-      if (exact) return exact;
-      if (target.hash.length < MIN_PREFIX) return null;
+      if (exact !== undefined) return exact;
+      if (target.hash.length < MIN_PREFIX) return -1;
       // Either hash may be the abbreviation of the other; both then share their first 7 characters.
       const entry = this.byPrefix!.get(target.hash.slice(0, MIN_PREFIX));
-      for (const c of entry === undefined ? [] : Array.isArray(entry) ? entry : [entry]) {
-        const h = c.hash.toLowerCase();
-        if (h.startsWith(target.hash) || target.hash.startsWith(h)) return c;
+      for (const i of entry === undefined ? [] : Array.isArray(entry) ? entry : [entry]) {
+        const h = this.hashes.get(i).toLowerCase();
+        if (h.startsWith(target.hash) || target.hash.startsWith(h)) return i;
       }
       // The hash is authoritative: a revert of a commit from an earlier release does not undo a namesake here.
-      return null;
+      return -1;
     }
-    for (const c of this.headers().get(target.header) ?? []) {
-      if (c !== revert && !taken.has(c)) return c;
+    for (const i of this.indexHeaders().get(target.header) ?? []) {
+      if (i !== revert.at && !taken.has(i)) return i;
     }
-    return null;
+    return -1;
   }
 }
 
@@ -123,32 +141,35 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /**
  * A revert whose target is in the same range cancels out with it: neither is released. A revert of a revert
  * restores the original, so a revert only cancels when it is itself still in effect. Independent of order.
+ * Commits are positions among `hashes`/`headers`; the answer maps each cancelled position to why.
  */
-function cancelledByReverts(commits: ParsedCommit[]): Map<ParsedCommit, string> {
-  const cancelled = new Map<ParsedCommit, string>();
-  const reverts = commits.filter((c) => c.revert !== null);
+function cancelledByReverts(
+  hashes: RangeTexts,
+  headers: RangeTexts,
+  reverts: readonly RangeRevert[],
+): Map<number, string> {
+  const cancelled = new Map<number, string>();
   if (reverts.length === 0) return cancelled;
 
-  const targets = new RevertTargets(commits, reverts);
-  const targetOf = new Map<ParsedCommit, ParsedCommit>();
-  const revertsOf = new Map<ParsedCommit, ParsedCommit[]>();
-  const taken = new Set<ParsedCommit>();
-  for (const c of commits) {
-    if (!c.revert) continue;
-    const target = targets.find(c, taken);
-    if (!target || target === c) continue;
+  const targets = new RevertTargets(hashes, headers, reverts);
+  const targetOf = new Map<number, number>();
+  const revertsOf = new Map<number, number[]>();
+  const taken = new Set<number>();
+  for (const r of reverts) {
+    const target = targets.find(r, taken);
+    if (target < 0 || target === r.at) continue;
     taken.add(target);
-    targetOf.set(c, target);
+    targetOf.set(r.at, target);
     const list = revertsOf.get(target);
-    if (list) list.push(c);
-    else revertsOf.set(target, [c]);
+    if (list) list.push(r.at);
+    else revertsOf.set(target, [r.at]);
   }
 
   // inEffect(c) = no revert in effect undoes c. Iterative post-order so a long revert chain cannot blow the stack.
-  const inEffect = new Map<ParsedCommit, boolean>();
-  const visiting = new Set<ParsedCommit>();
-  const resolve = (root: ParsedCommit): boolean => {
-    const stack: ParsedCommit[] = [root];
+  const inEffect = new Map<number, boolean>();
+  const visiting = new Set<number>();
+  const resolve = (root: number): boolean => {
+    const stack: number[] = [root];
     while (stack.length > 0) {
       const c = stack[stack.length - 1]!;
       if (inEffect.has(c)) {
@@ -172,8 +193,10 @@ function cancelledByReverts(commits: ParsedCommit[]): Map<ParsedCommit, string> 
 
   for (const [revert, target] of targetOf) {
     if (!resolve(revert)) continue;
-    if (!cancelled.has(target)) cancelled.set(target, `reverted by ${short(revert.hash)} in this range → cancelled`);
-    cancelled.set(revert, `reverts ${short(target.hash)} in this range → both cancelled`);
+    if (!cancelled.has(target)) {
+      cancelled.set(target, `reverted by ${short(hashes.get(revert))} in this range → cancelled`);
+    }
+    cancelled.set(revert, `reverts ${short(hashes.get(target))} in this range → both cancelled`);
   }
   return cancelled;
 }
@@ -260,67 +283,227 @@ function reasonFor(c: ParsedCommit, rules: BumpRules, preMajor: boolean): BumpRe
  * Highest level wins; every commit gets a reason; `causes` are the commits that produced the winning level.
  */
 export function decideBump(commits: ParsedCommit[], rules: BumpRules, currentVersion: string | null): BumpDecision {
-  const preMajor = isPreMajor(currentVersion);
-  const skipped: ParsedCommit[] = [];
-  const live: ParsedCommit[] = [];
-  for (const c of commits) (c.skipRelease ? skipped : live).push(c);
-  const cancelled = cancelledByReverts(live);
+  const fold = new BumpFold(rules, currentVersion, { explainAll: true });
+  for (const c of commits) fold.add(c);
+  return fold.decision();
+}
 
-  const reasons: BumpReason[] = [];
-  // Indexes into `commits`/`reasons` of the commits that count (not skipped, not cancelled).
-  const counted: number[] = [];
-  const nonConventional: ParsedCommit[] = [];
-  let bump: Bump = null;
-  for (let i = 0; i < commits.length; i++) {
-    const c = commits[i]!;
-    if (!c.conventional && !c.merge) nonConventional.push(c);
+const LEVELS: readonly Bump[] = [null, 'patch', 'minor', 'major'];
+const levelCode = (bump: Bump): number => (bump === null ? 0 : RANK[bump]);
+
+/**
+ * `decideBump` one commit at a time, so a long range need not be held: `add` each commit in range order, then ask
+ * for the `summary` (what a release needs) or, with `explainAll`, the whole `decision`. Without `explainAll` a
+ * commit leaves behind, packed, its hash and header (a revert may name it) and, when it may cause the bump, its
+ * level and why. Whether a commit is cancelled by a revert is only known at the end of the range: until then its
+ * reason waits. The summary's causes are made into objects a slice at a time, afresh each time (read-only).
+ */
+export class BumpFold {
+  private readonly preMajor: boolean;
+  private readonly keepEvery: boolean;
+  /** Hash and header of each live commit (not `[skip release]`), by position: what a revert finds its target by. */
+  private readonly hashes = new StringPool('hex');
+  private readonly headers = new StringPool();
+  private readonly reverts: RangeRevert[] = [];
+  /** Live commits whose reason may end up among the causes (every live one when default patch is on), in order. */
+  private readonly candidateAt = new IntList();
+  /** Index into `texts` of the reason's why. */
+  private readonly candidateWhy = new IntList();
+  /** The level code (0–3) plus 4 × (1 + the index into `texts` of its trigger, or 0 for none). */
+  private readonly candidateLevelTrigger = new IntList();
+  /** The few distinct `why` and trigger texts (one per type and level), by index. */
+  private readonly texts: string[] = [];
+  private readonly textIndex = new Map<string, number>();
+  /** Reasons made into objects for good, by live position: those with `Release-As`, and with a default patch every counted one (both get their `why` amended). */
+  private readonly made = new Map<number, BumpReason>();
+  /** Live commits with a `Release-As` footer, in order. */
+  private readonly releaseAsAt: { at: number; value: string }[] = [];
+  private nonConventional = 0;
+  private skipped = 0;
+  /** With `explainAll`: the commits, and every reason in commit order (`reasonAt` maps a live position into it). */
+  private readonly explained: {
+    live: ParsedCommit[];
+    skipped: ParsedCommit[];
+    nonConventional: ParsedCommit[];
+    reasons: BumpReason[];
+    reasonAt: number[];
+  } | null;
+  private finished: { cancelled: Map<number, string>; summary: BumpSummary } | null = null;
+
+  constructor(
+    private readonly rules: BumpRules,
+    currentVersion: string | null,
+    opts: { explainAll?: boolean } = {},
+  ) {
+    this.preMajor = isPreMajor(currentVersion);
+    this.explained = opts.explainAll ? { live: [], skipped: [], nonConventional: [], reasons: [], reasonAt: [] } : null;
+    // A default patch turns every counted commit into a cause: then all of them must wait.
+    this.keepEvery = rules.defaultPatch;
+  }
+
+  add(c: ParsedCommit): void {
+    if (this.finished) throw new Error('BumpFold.add after the decision was taken');
+    const explained = this.explained;
+    if (!c.conventional && !c.merge) {
+      this.nonConventional++;
+      explained?.nonConventional.push(c);
+    }
     if (c.skipRelease) {
-      reasons.push({ hash: c.hash, header: c.header, bump: null, why: '[skip release] → excluded' });
-      continue;
+      this.skipped++;
+      if (explained) {
+        explained.skipped.push(c);
+        explained.reasons.push({ hash: c.hash, header: c.header, bump: null, why: '[skip release] → excluded' });
+      }
+      return;
     }
-    const cancelWhy = cancelled.get(c);
-    if (cancelWhy !== undefined) {
-      reasons.push({ hash: c.hash, header: c.header, bump: null, why: cancelWhy });
-      continue;
+    const at = this.hashes.add(c.hash);
+    this.headers.add(c.header);
+    if (c.revert !== null) this.reverts.push({ at, target: c.revert });
+    const own = reasonFor(c, this.rules, this.preMajor);
+    if (this.keepEvery || own.bump !== null) {
+      this.candidateAt.push(at);
+      this.candidateWhy.push(this.textId(own.why));
+      const trigger = own.trigger === undefined ? 0 : this.textId(own.trigger) + 1;
+      this.candidateLevelTrigger.push(levelCode(own.bump) + 4 * trigger);
     }
-    const own = reasonFor(c, rules, preMajor);
-    reasons.push(own);
-    counted.push(i);
-    bump = higher(bump, own.bump);
+    if (c.releaseAs !== null) {
+      this.releaseAsAt.push({ at, value: c.releaseAs });
+      this.made.set(at, own);
+    }
+    if (explained) {
+      explained.live.push(c);
+      explained.reasonAt.push(explained.reasons.length);
+      explained.reasons.push(own);
+    }
   }
 
-  if (bump === null && rules.defaultPatch && counted.length > 0) {
-    bump = 'patch';
-    for (const i of counted) {
-      const r = reasons[i]!;
-      r.bump = 'patch';
-      r.trigger = 'default patch';
-      r.why = `${r.why}; default patch (new commits, none releasable) → patch`;
-    }
+  /** The bump, its causes and the `Release-As` override, plus how many commits were non-conventional or skipped. */
+  summary(): BumpSummary {
+    return this.finish().summary;
   }
 
-  let releaseAs: string | null = null;
-  for (const i of counted) {
-    const commit = commits[i]!;
-    const reason = reasons[i]!;
-    if (commit.releaseAs === null) continue;
-    const valid = semver.valid(commit.releaseAs);
-    if (!valid) {
-      reason.why = `${reason.why}; Release-As "${commit.releaseAs}" ignored: not SemVer`;
-      continue;
+  /** Everything `decideBump` answers; needs `explainAll`. */
+  decision(): BumpDecision {
+    const { cancelled, summary } = this.finish();
+    const explained = this.explained;
+    if (!explained) throw new Error('BumpFold.decision needs explainAll');
+    const reasons = explained.reasons;
+    for (const [at, why] of cancelled) {
+      const c = explained.live[at]!;
+      reasons[explained.reasonAt[at]!] = { hash: c.hash, header: c.header, bump: null, why };
     }
-    reason.why = `${reason.why}; Release-As ${valid}`;
-    if (releaseAs === null || semver.gt(valid, releaseAs)) releaseAs = valid;
+    return {
+      bump: summary.bump,
+      causes: summary.causes.slice(),
+      reasons,
+      releaseAs: summary.releaseAs,
+      skipped: explained.skipped,
+      nonConventional: explained.nonConventional,
+      cancelled: [...cancelled.keys()].map((at) => explained.live[at]!),
+    };
   }
 
-  const causes = bump === null ? [] : reasons.filter((r) => r.bump === bump);
-  return {
-    bump,
-    causes,
-    reasons,
-    releaseAs,
-    skipped,
-    nonConventional,
-    cancelled: [...cancelled.keys()],
-  };
+  private textId(text: string): number {
+    let id = this.textIndex.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.texts.push(text);
+      this.textIndex.set(text, id);
+    }
+    return id;
+  }
+
+  /**
+   * The reason of the `k`-th candidate as an object: the one `add` made when all are explained or it carries a
+   * `Release-As`, else made now (and kept, with `remember`, for the next look).
+   */
+  private reasonOf(k: number, remember: boolean): BumpReason {
+    const at = this.candidateAt.get(k);
+    if (this.explained) return this.explained.reasons[this.explained.reasonAt[at]!]!;
+    const known = this.made.get(at);
+    if (known) return known;
+    const packed = this.candidateLevelTrigger.get(k);
+    const trigger = packed >> 2;
+    const base = {
+      hash: this.hashes.get(at),
+      header: this.headers.get(at),
+      bump: LEVELS[packed & 3]!,
+      why: this.texts[this.candidateWhy.get(k)]!,
+    };
+    const made: BumpReason = trigger === 0 ? base : { ...base, trigger: this.texts[trigger - 1]! };
+    if (remember) this.made.set(at, made);
+    return made;
+  }
+
+  /** The level of the `k`-th candidate now (a default patch may have raised it). */
+  private levelOf(k: number): Bump {
+    const at = this.candidateAt.get(k);
+    const made = this.explained ? this.explained.reasons[this.explained.reasonAt[at]!] : this.made.get(at);
+    return made ? made.bump : LEVELS[this.candidateLevelTrigger.get(k) & 3]!;
+  }
+
+  private finish(): { cancelled: Map<number, string>; summary: BumpSummary } {
+    if (this.finished) return this.finished;
+    const cancelled = cancelledByReverts(this.hashes, this.headers, this.reverts);
+    const candidates = this.candidateAt.length;
+    const counted = (k: number): boolean => !cancelled.has(this.candidateAt.get(k));
+    let bump: Bump = null;
+    for (let k = 0; k < candidates; k++) {
+      if (counted(k)) bump = higher(bump, LEVELS[this.candidateLevelTrigger.get(k) & 3]!);
+    }
+
+    // Every counted commit is a candidate when default patch is on (keepEvery).
+    if (bump === null && this.rules.defaultPatch && this.hashes.length > cancelled.size) {
+      bump = 'patch';
+      for (let k = 0; k < candidates; k++) {
+        if (!counted(k)) continue;
+        const r = this.reasonOf(k, true);
+        r.bump = 'patch';
+        r.trigger = 'default patch';
+        r.why = `${r.why}; default patch (new commits, none releasable) → patch`;
+      }
+    }
+
+    let releaseAs: string | null = null;
+    for (const { at, value } of this.releaseAsAt) {
+      if (cancelled.has(at)) continue;
+      const reason = this.explained ? this.explained.reasons[this.explained.reasonAt[at]!]! : this.made.get(at)!;
+      const valid = semver.valid(value);
+      if (!valid) {
+        reason.why = `${reason.why}; Release-As "${value}" ignored: not SemVer`;
+        continue;
+      }
+      reason.why = `${reason.why}; Release-As ${valid}`;
+      if (releaseAs === null || semver.gt(valid, releaseAs)) releaseAs = valid;
+    }
+
+    const causes = new IntList();
+    if (bump !== null) {
+      for (let k = 0; k < candidates; k++) if (counted(k) && this.levelOf(k) === bump) causes.push(k);
+    }
+    this.finished = {
+      cancelled,
+      summary: {
+        bump,
+        // The last look at the reasons: those made now are the caller's, and not remembered.
+        causes: {
+          length: causes.length,
+          slice: (start, end) => sliceOf(causes, start, end, (k) => this.reasonOf(k, false)),
+        },
+        releaseAs,
+        nonConventional: this.nonConventional,
+        skipped: this.skipped,
+      },
+    };
+    return this.finished;
+  }
+}
+
+/** `Array.prototype.slice` over `list`, each element made by `make`. */
+function sliceOf<T>(list: IntList, start = 0, end = list.length, make: (value: number) => T): T[] {
+  const from = start < 0 ? Math.max(0, list.length + start) : Math.min(start, list.length);
+  const to = end < 0 ? Math.max(0, list.length + end) : Math.min(end, list.length);
+  const out: T[] = [];
+  for (let i = from; i < to; i++) out.push(make(list.get(i)));
+  return out;
 }

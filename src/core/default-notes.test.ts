@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commitParts } from './__fixtures__/commit-arbitrary.js';
 import { parsedCommit } from './__fixtures__/parsed-commit.js';
-import { renderNotes } from './notes.js';
+import { NotesFold, type NotesOptions, renderNotes } from './notes.js';
 import { DEFAULT_NOTES_TEMPLATE } from './notes-template.js';
-import type { NotesInput } from './types.js';
+import type { NotesInput, ParsedCommit } from './types.js';
 
 const repoUrl = 'https://github.com/acme/cutter';
 
@@ -63,5 +63,34 @@ describe('the default notes without a template engine', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the default notes as UTF-8', () => {
+  const frame = { version: '1.0.0', tag: 'v1.0.0', previousTag: 'v0.9.0', date: '2026-11-25' };
+  const fold = (commits: ParsedCommit[], opts: NotesOptions = {}): NotesFold => {
+    const f = new NotesFold({ ...opts, repoUrl });
+    for (const c of commits) f.add(c);
+    return f;
+  };
+
+  it('are the bytes of the rendered notes (property)', () => {
+    fc.assert(
+      fc.property(fc.array(commitParts, { maxLength: 12 }), fc.boolean(), (parts, others) => {
+        const commits = parts.map((p, i) => parsedCommit({ hash: i.toString(16).padStart(40, '0'), ...p }));
+        const utf8 = fold(commits, { listNonConventional: others }).renderUtf8(frame);
+        expect(Buffer.from(utf8!).toString('utf8')).toBe(
+          renderNotes({ ...frame, commits, repoUrl }, { listNonConventional: others }),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('are not given for a custom template, nor for text UTF-8 cannot carry (a lone surrogate)', () => {
+    const odd = parsedCommit({ hash: 'a'.repeat(40), type: 'feat', subject: 'half \ud83d' });
+    expect(fold([odd], { template: DEFAULT_NOTES_TEMPLATE }).renderUtf8(frame)).toBeNull();
+    expect(fold([odd]).renderUtf8(frame)).toBeNull();
+    expect(fold([odd]).render(frame)).toContain('half \ud83d');
   });
 });

@@ -2,7 +2,7 @@
 
 import semver from 'semver';
 import { CutterError } from './errors.js';
-import type { BumpDecision, BumpLevel, Channel } from './types.js';
+import type { BumpLevel, BumpOutcome, Channel } from './types.js';
 
 export interface NextVersionOptions {
   /** The version of the very first release, when there is no current version (default `1.0.0`). */
@@ -65,8 +65,16 @@ function bumpOnChannel(current: semver.SemVer, bump: BumpLevel, pre: string | nu
   return firstOnChannel(base, pre);
 }
 
-function causeLabel(decision: BumpDecision): string {
-  const triggers = [...new Set(decision.causes.map((c) => c.trigger).filter((t): t is string => Boolean(t)))];
+/** Causes looked at together: a slice of a long list at a time. */
+const CAUSES_PER_LOOK = 1000;
+
+function causeLabel(decision: BumpOutcome): string {
+  const seen = new Set<string>();
+  const { causes } = decision;
+  for (let i = 0; i < causes.length; i += CAUSES_PER_LOOK) {
+    for (const c of causes.slice(i, i + CAUSES_PER_LOOK)) if (c.trigger) seen.add(c.trigger);
+  }
+  const triggers = [...seen];
   return triggers.length > 0 ? triggers.join('/') : `${decision.bump} bump`;
 }
 
@@ -76,7 +84,7 @@ function causeLabel(decision: BumpDecision): string {
  */
 export function nextVersionChecked(
   current: string | null,
-  decision: BumpDecision,
+  decision: BumpOutcome,
   opts: NextVersionOptions = {},
 ): NextVersionResult {
   const channel: Channel = opts.channel ?? { prerelease: null };
@@ -135,7 +143,7 @@ export function nextVersionChecked(
 /** The next version, or null when nothing should (or may) be released; see `nextVersionChecked` for why. */
 export function nextVersion(
   current: string | null,
-  decision: BumpDecision,
+  decision: BumpOutcome,
   opts: NextVersionOptions = {},
 ): string | null {
   return nextVersionChecked(current, decision, opts).version;

@@ -1,7 +1,7 @@
 // Renders the markdown release notes of one version from parsed commits, through an Eta template.
 import { Eta } from 'eta';
 import semver from 'semver';
-import { defaultNotesMarkdown } from './default-notes.js';
+import { type BulletLines as BulletText, defaultNotesMarkdown, defaultNotesUtf8 } from './default-notes.js';
 import { CutterError } from './errors.js';
 import {
   checkRepoUrl,
@@ -10,6 +10,7 @@ import {
   mentionedReferences,
   renderInlineText,
 } from './notes-escape.js';
+import { StringPool } from './packed.js';
 import type { NotesInput, NotesSectionConfig, ParsedCommit } from './types.js';
 
 /** The special section type that lists breaking-change notes (every breaking commit, whatever its type). */
@@ -106,50 +107,123 @@ const eta = new Eta({ autoEscape: false, autoTrim: false, cache: false });
 
 /** The markdown release notes for one version. Pure: the date and everything else come in through `input`. */
 export function renderNotes(input: NotesInput, opts: NotesOptions = {}): string {
-  // The default template written directly: the same markdown without a view object per bullet (100k commits).
-  if (opts.template === undefined) return renderDefaultNotes(input, opts);
-  const view = buildNotesView(input, opts);
-  let out: string;
-  try {
-    out = eta.renderString(opts.template, view);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new CutterError('CUTTER_BAD_INPUT', `the release notes template failed: ${reason}`, {
-      hint: 'check the Eta syntax (<% code %>, <%= value %>) and the field names described in notes-template.ts',
-      cause: err,
-    });
+  const fold = new NotesFold({ ...opts, ...(input.repoUrl !== undefined ? { repoUrl: input.repoUrl } : {}) });
+  for (const commit of input.commits) fold.add(commit);
+  return fold.render(input);
+}
+
+/** What a version's notes need besides the commits: known only once the range has been read. */
+export type NotesFrameInput = Pick<NotesInput, 'version' | 'tag' | 'previousTag' | 'date'>;
+
+/**
+ * `renderNotes` one commit at a time, so a long range need not be held: `add` each commit in range order, then
+ * `render` once the version is known. What is kept is what the notes show: with the default template the text of
+ * each bullet, with a custom one each item of the view.
+ */
+export class NotesFold {
+  private readonly template: string | undefined;
+  private readonly repoUrl: string | undefined;
+  private readonly sections: SectionsFold<string, BulletLines> | SectionsFold<NotesItem, NotesItem[]> | null;
+
+  constructor(opts: NotesOptions & { repoUrl?: string } = {}) {
+    this.template = opts.template;
+    this.repoUrl = opts.repoUrl;
+    let repoUrl: string | null;
+    try {
+      repoUrl = checkRepoUrl(opts.repoUrl) ?? null;
+    } catch {
+      // `render` reports the bad URL where `renderNotes` would (after the version and the date): nothing to keep.
+      this.sections = null;
+      return;
+    }
+    // The default template written directly: the same markdown without a view object per bullet (100k commits).
+    this.sections =
+      opts.template === undefined
+        ? new SectionsFold(
+            opts,
+            (commit, rawText) => commitBulletText(commit, rawText, repoUrl),
+            () => new BulletLines(),
+          )
+        : new SectionsFold(opts, (commit, rawText) => commitNotesItem(commit, rawText, repoUrl), itemArray);
   }
-  return out;
+
+  add(commit: ParsedCommit): void {
+    this.sections?.add(commit);
+  }
+
+  /**
+   * What `render` gives, as UTF-8 written straight from the bullets' bytes, for the default template; null with a
+   * custom template, or when UTF-8 cannot carry the text exactly (then `render` it).
+   */
+  renderUtf8(frameInput: NotesFrameInput): Uint8Array | null {
+    const frame = notesFrame({ ...frameInput, ...(this.repoUrl !== undefined ? { repoUrl: this.repoUrl } : {}) });
+    return this.template === undefined ? defaultNotesUtf8(...this.defaultParts(frame)) : null;
+  }
+
+  private defaultParts(frame: NotesFrame): Parameters<typeof defaultNotesMarkdown> {
+    const sections = this.sections as SectionsFold<string, BulletLines>; // notesFrame threw if the URL was unusable
+    return [
+      frame.heading,
+      sections.sections().map((s) => ({ title: s.title, bullets: s.items })),
+      sections.contributors().map((c) => c.name),
+    ];
+  }
+
+  render(frameInput: NotesFrameInput): string {
+    const frame = notesFrame({ ...frameInput, ...(this.repoUrl !== undefined ? { repoUrl: this.repoUrl } : {}) });
+    const sections = this.sections!; // notesFrame threw if the URL was unusable
+    if (this.template === undefined) return defaultNotesMarkdown(...this.defaultParts(frame));
+    const view = notesView(frameInput, frame, sections as SectionsFold<NotesItem, NotesItem[]>);
+    try {
+      return eta.renderString(this.template, view);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      throw new CutterError('CUTTER_BAD_INPUT', `the release notes template failed: ${reason}`, {
+        hint: 'check the Eta syntax (<% code %>, <%= value %>) and the field names described in notes-template.ts',
+        cause: err,
+      });
+    }
+  }
 }
 
 /** The data behind the notes: sections in table order, commits in input order inside each section. */
 export function buildNotesView(input: NotesInput, opts: NotesOptions = {}): NotesView {
-  const { repoUrl, compareUrl, heading } = notesFrame(input);
+  const frame = notesFrame(input);
+  const sections = new SectionsFold(
+    opts,
+    (commit, rawText) => commitNotesItem(commit, rawText, frame.repoUrl),
+    itemArray,
+  );
+  for (const commit of input.commits) sections.add(commit);
+  return notesView(input, frame, sections);
+}
+
+function notesView(
+  input: NotesFrameInput,
+  frame: NotesFrame,
+  sections: SectionsFold<NotesItem, NotesItem[]>,
+): NotesView {
   return {
     version: input.version,
     tag: input.tag,
     previousTag: input.previousTag,
     date: input.date,
-    repoUrl,
-    compareUrl,
-    heading,
-    sections: notesSections(input, opts, (commit, rawText) => commitNotesItem(commit, rawText, repoUrl)),
-    contributors: opts.contributors === false ? [] : contributorsOf(input.commits),
+    repoUrl: frame.repoUrl,
+    compareUrl: frame.compareUrl,
+    heading: frame.heading,
+    sections: sections.sections(),
+    contributors: sections.contributors(),
   };
 }
 
-/** What `DEFAULT_NOTES_TEMPLATE` renders from `buildNotesView`, built from the bullet texts alone. */
-function renderDefaultNotes(input: NotesInput, opts: NotesOptions): string {
-  const { repoUrl, heading } = notesFrame(input);
-  return defaultNotesMarkdown(
-    heading,
-    notesSections(input, opts, (commit, rawText) => commitBulletText(commit, rawText, repoUrl)),
-    opts.contributors === false ? [] : contributorsOf(input.commits).map((c) => c.name),
-  );
+interface NotesFrame {
+  repoUrl: string | null;
+  compareUrl: string | null;
+  heading: string;
 }
 
 /** Checks the version and date, and gives the links and the `## …` heading every rendering shares. */
-function notesFrame(input: NotesInput): { repoUrl: string | null; compareUrl: string | null; heading: string } {
+function notesFrame(input: NotesFrameInput & { repoUrl?: string }): NotesFrame {
   if (!semver.valid(input.version)) {
     throw new CutterError(
       'CUTTER_INVALID_VERSION',
@@ -172,38 +246,99 @@ function notesFrame(input: NotesInput): { repoUrl: string | null; compareUrl: st
   return { repoUrl, compareUrl, heading };
 }
 
-/** The shown sections in table order, each commit made an item by `toItem` (with the text its bullet shows). */
-function notesSections<T>(
-  input: NotesInput,
-  opts: NotesOptions,
-  toItem: (commit: ParsedCommit, rawText: string) => T,
-): { type: string; title: string; items: T[] }[] {
-  const table = opts.sections ?? DEFAULT_NOTES_SECTIONS;
-  const known = new Set(table.map((s) => s.type));
-  const sections: { type: string; title: string; items: T[] }[] = [];
+/**
+ * The shown sections in table order, each commit made an item by `toItem` (with the text its bullet shows), and
+ * the contributors, built commit by commit.
+ */
+class SectionsFold<T, L extends ItemList<T>> {
+  /** The shown table rows, each with its items so far. */
+  private readonly shown: { type: string; title: string; items: L }[];
+  private readonly breaking: { items: L }[];
+  private readonly byType = new Map<string, { items: L }[]>();
+  private readonly known: Set<string>;
+  private readonly others: { title: string; items: L } | null;
+  private readonly authors: ContributorsFold | null;
 
-  for (const config of table) {
-    if (config.hidden) continue;
-    const items =
-      config.type === BREAKING_SECTION
-        ? input.commits.filter((c) => c.breaking).flatMap((c) => breakingNotes(c).map((note) => toItem(c, note)))
-        : input.commits.filter((c) => c.conventional && c.type === config.type).map((c) => toItem(c, c.subject));
-    if (items.length > 0) sections.push({ type: config.type, title: escapeMarkdownText(config.title), items });
+  constructor(
+    opts: NotesOptions,
+    private readonly toItem: (commit: ParsedCommit, rawText: string) => T,
+    newList: () => L,
+  ) {
+    const table = opts.sections ?? DEFAULT_NOTES_SECTIONS;
+    this.known = new Set(table.map((s) => s.type));
+    this.shown = table.filter((s) => !s.hidden).map((s) => ({ type: s.type, title: s.title, items: newList() }));
+    this.breaking = this.shown.filter((s) => s.type === BREAKING_SECTION);
+    for (const s of this.shown) if (s.type !== BREAKING_SECTION) push(this.byType, s.type, s);
+    this.others = opts.listNonConventional ? { title: opts.otherTitle ?? 'Other', items: newList() } : null;
+    this.authors = opts.contributors === false ? null : new ContributorsFold();
   }
 
-  if (opts.listNonConventional) {
-    // Merge commits carry no change of their own: the commits they bring in are listed themselves.
-    const others = input.commits.filter((c) => !c.merge && (!c.conventional || c.type === null || !known.has(c.type)));
-    if (others.length > 0) {
-      sections.push({
-        type: OTHER_SECTION,
-        title: escapeMarkdownText(opts.otherTitle ?? 'Other'),
-        // Their header is shown whole: the type is part of what the author wrote and of no known section.
-        items: others.map((c) => toItem({ ...c, scope: null }, c.header)),
-      });
+  add(c: ParsedCommit): void {
+    if (c.breaking && this.breaking.length > 0) {
+      const notes = breakingNotes(c);
+      for (const section of this.breaking) for (const note of notes) section.items.push(this.toItem(c, note));
     }
+    if (c.conventional && c.type !== null) {
+      const sections = this.byType.get(c.type);
+      if (sections) for (const section of sections) section.items.push(this.toItem(c, c.subject));
+    }
+    // Merge commits carry no change of their own: the commits they bring in are listed themselves.
+    if (this.others && !c.merge && (!c.conventional || c.type === null || !this.known.has(c.type))) {
+      // Their header is shown whole: the type is part of what the author wrote and of no known section.
+      this.others.items.push(this.toItem({ ...c, scope: null }, c.header));
+    }
+    this.authors?.add(c);
   }
-  return sections;
+
+  sections(): { type: string; title: string; items: L }[] {
+    const out = this.shown
+      .filter((s) => s.items.length > 0)
+      .map((s) => ({ type: s.type, title: escapeMarkdownText(s.title), items: s.items }));
+    if (this.others && this.others.items.length > 0) {
+      out.push({ type: OTHER_SECTION, title: escapeMarkdownText(this.others.title), items: this.others.items });
+    }
+    return out;
+  }
+
+  contributors(): NotesContributor[] {
+    return this.authors?.list ?? [];
+  }
+}
+
+/** The items of one section as they come. */
+interface ItemList<T> {
+  readonly length: number;
+  push(item: T): void;
+}
+
+const itemArray = (): NotesItem[] => [];
+
+/** Bullet texts as the markdown lines of a section, packed: 100k bullets are one buffer, not 100k strings. */
+class BulletLines implements ItemList<string>, BulletText {
+  private readonly lines = new StringPool();
+
+  get length(): number {
+    return this.lines.length;
+  }
+
+  push(text: string): void {
+    this.lines.add(`- ${text}\n`);
+  }
+
+  /** Every line, in order. */
+  text(): string {
+    return this.lines.joined();
+  }
+
+  utf8(): readonly Uint8Array[] | null {
+    return this.lines.utf8();
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 // A commit with several breaking footers gets one bullet per note; `!` alone gives the subject as the note.
@@ -306,26 +441,26 @@ function link(label: string, url: string | null): string {
 }
 
 // Unique authors in order of first appearance; the same e-mail under two spellings counts once.
-function contributorsOf(commits: readonly ParsedCommit[]): NotesContributor[] {
-  const seen = new Set<string>();
+class ContributorsFold {
+  readonly list: NotesContributor[] = [];
+  private readonly seen = new Set<string>();
   // The same name and e-mail strings come back commit after commit: known pairs skip the trimming and lowering.
-  const seenAs = new Map<string, Set<string | undefined>>();
-  const out: NotesContributor[] = [];
-  for (const c of commits) {
+  private readonly seenAs = new Map<string, Set<string | undefined>>();
+
+  add(c: ParsedCommit): void {
     if (c.authorName !== undefined) {
-      const emails = seenAs.get(c.authorName);
-      if (emails?.has(c.authorEmail)) continue;
+      const emails = this.seenAs.get(c.authorName);
+      if (emails?.has(c.authorEmail)) return;
       if (emails) emails.add(c.authorEmail);
-      else seenAs.set(c.authorName, new Set([c.authorEmail]));
+      else this.seenAs.set(c.authorName, new Set([c.authorEmail]));
     }
     const name = c.authorName?.trim();
-    if (!name) continue;
+    if (!name) return;
     const key = c.authorEmail ? c.authorEmail.trim().toLowerCase() : `name:${name}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ name: escapeMarkdownText(name), email: c.authorEmail ?? null });
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push({ name: escapeMarkdownText(name), email: c.authorEmail ?? null });
   }
-  return out;
 }
 
 // Tags may hold `@` and `/` (`pkg@1.2.3`, `release/1.2`), which GitHub compare URLs take as they are;

@@ -76,14 +76,36 @@ export interface BumpReason {
   trigger?: string;
 }
 
-export interface BumpDecision {
+/**
+ * The commits that caused a bump, in range order. An array is one; a fold over a long range gives a list that makes
+ * its reasons into objects a slice at a time (17k causes as objects at once weigh 15 MB on a 100k-commit range).
+ */
+export interface CauseList {
+  readonly length: number;
+  slice(start?: number, end?: number): BumpReason[];
+}
+
+/** What the next version is computed from: the bump, the commits that caused it, a `Release-As` override. */
+export interface BumpOutcome {
   bump: Bump;
   /** The commits that caused the chosen bump (the highest level). */
+  causes: CauseList;
+  /** A `Release-As` override, when a commit asked for one. */
+  releaseAs: string | null;
+}
+
+/** The outcome of a range folded commit by commit, with how many commits were left out and why. */
+export interface BumpSummary extends BumpOutcome {
+  /** Commits that are neither conventional nor merges. */
+  nonConventional: number;
+  /** `[skip release]` commits. */
+  skipped: number;
+}
+
+export interface BumpDecision extends BumpOutcome {
   causes: BumpReason[];
   /** Every commit with its individual contribution. */
   reasons: BumpReason[];
-  /** A `Release-As` override, when a commit asked for one. */
-  releaseAs: string | null;
   skipped: ParsedCommit[];
   nonConventional: ParsedCommit[];
   /** Commits taken out because a revert in the same range undid them (the reverts themselves included). */
