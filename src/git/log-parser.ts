@@ -22,13 +22,18 @@ export class GitLogParser {
   private readonly onField = (field: string): void => {
     this.fields.push(field);
     if (this.fields.length === this.fieldsPerRecord) {
-      this.done.push(this.opts.dates === false ? toRawCommitWithoutDate(this.fields) : toRawCommit(this.fields));
+      const commit = this.opts.dates === false ? toRawCommitWithoutDate(this.fields) : toRawCommit(this.fields);
       this.fields = [];
+      if (this.opts.onCommit) this.opts.onCommit(commit);
+      else this.done.push(commit);
     }
   };
 
-  /** `dates: false` reads output of `LOG_FORMAT_NO_DATE` (commits then have no `date`). */
-  constructor(private readonly opts: { dates?: boolean } = {}) {
+  /**
+   * `dates: false` reads output of `LOG_FORMAT_NO_DATE` (commits then have no `date`). With `onCommit`, each commit
+   * goes there as soon as it is complete and `push` returns none.
+   */
+  constructor(private readonly opts: { dates?: boolean; onCommit?: (commit: RawCommit) => void } = {}) {
     this.fieldsPerRecord = opts.dates === false ? 5 : 6;
   }
 

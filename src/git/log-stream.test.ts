@@ -8,8 +8,9 @@ import {
   repoWithCommits,
 } from '../../test/support/temp-repo.js';
 import { isCutterError } from '../core/errors.js';
+import type { RawCommit } from '../core/types.js';
 import { gitPeakRssKb, resetGitPeakRss } from './child-stats.js';
-import { streamLog, streamLogBatches } from './log-stream.js';
+import { forEachLogCommit, streamLog, streamLogBatches } from './log-stream.js';
 
 afterAll(removeTempDirs);
 
@@ -131,5 +132,37 @@ describe('streamLog', () => {
   it('fails with CUTTER_GIT_FAILED for an unknown revision', async () => {
     const dir = repoWithCommits(['feat: a']);
     await expect(collect(dir, ['v9.9.9..HEAD'])).rejects.toSatisfy((err) => isCutterError(err, 'CUTTER_GIT_FAILED'));
+  });
+});
+
+describe('forEachLogCommit', () => {
+  it('hands on each commit as streamLog yields it, and stops git where the callback says', async () => {
+    const dir = initRepo();
+    fastImportCommits(
+      dir,
+      Array.from({ length: 5000 }, (_, i) => `feat(m${i % 7}): change ${i} ✨\n\nbody ${i}\n`),
+    );
+    const streamed = await collect(dir, ['HEAD']);
+    const handed: RawCommit[] = [];
+    await forEachLogCommit(dir, ['HEAD'], {}, (c) => {
+      handed.push(c);
+      return undefined;
+    });
+    expect(handed).toEqual(streamed);
+
+    const first: string[] = [];
+    await forEachLogCommit(dir, ['HEAD'], { dates: false }, (c) => {
+      first.push(c.hash);
+      return first.length < 3;
+    });
+    // The rest of the chunk the third commit came in is not handed on.
+    expect(first).toEqual(streamed.slice(0, 3).map((c) => c.hash));
+  });
+
+  it('fails as streamLog does', async () => {
+    const dir = repoWithCommits(['feat: a']);
+    await expect(forEachLogCommit(dir, ['v9.9.9..HEAD'], {}, () => true)).rejects.toSatisfy((err) =>
+      isCutterError(err, 'CUTTER_GIT_FAILED'),
+    );
   });
 });

@@ -35,13 +35,52 @@ export async function* streamLogBatches(
   revisions: readonly string[],
   opts: StreamLogOptions = {},
 ): AsyncGenerator<RawCommit[], void, undefined> {
+  yield* streamGitRecords(
+    cwd,
+    logArgs(revisions, opts),
+    new GitLogParser(opts.dates === false ? { dates: false } : {}),
+    LOG_ENV,
+  );
+}
+
+/**
+ * Hands each commit of `revisions` to `onCommit` the moment its last byte arrives, newest first; `onCommit`
+ * returning false stops there (git is stopped too). No batch is built: a fold over 100k commits holds one commit
+ * at a time, where a batch of a chunk's commits lives long enough to be copied by the young-generation collector.
+ */
+export async function forEachLogCommit(
+  cwd: string,
+  revisions: readonly string[],
+  opts: StreamLogOptions,
+  onCommit: (commit: RawCommit) => boolean | undefined,
+): Promise<void> {
+  let stopped = false;
+  const parser = new GitLogParser({
+    ...(opts.dates === false ? { dates: false } : {}),
+    onCommit: (commit) => {
+      // The rest of a chunk after the stop is still split, and not handed on.
+      if (!stopped && onCommit(commit) === false) stopped = true;
+    },
+  });
+  for await (const chunk of gitStdout(cwd, logArgs(revisions, opts), LOG_ENV)) {
+    parser.push(chunk);
+    if (stopped) break;
+  }
+}
+
+/**
+ * GIT_FLUSH=0: git would otherwise write each commit to the pipe on its own (100k writes, as many wake-ups here);
+ * fully buffered it writes 4 KiB blocks. The bytes are the same.
+ */
+const LOG_ENV: NodeJS.ProcessEnv = { GIT_FLUSH: '0' };
+
+function logArgs(revisions: readonly string[], opts: StreamLogOptions): string[] {
   const format = opts.dates === false ? LOG_FORMAT_NO_DATE : LOG_FORMAT;
   const args = ['-c', 'log.showSignature=false', 'log', '-z', `--format=${format}`, '--no-color'];
   if (opts.firstParent) args.push('--first-parent');
   if (opts.maxCount !== undefined) args.push(`--max-count=${opts.maxCount}`);
   args.push(...revisions, '--');
-
-  yield* streamGitRecords(cwd, args, new GitLogParser(opts.dates === false ? { dates: false } : {}));
+  return args;
 }
 
 /** Turns chunks of a git command's stdout into records; `end` flushes a last record that only the end completes. */
@@ -58,8 +97,29 @@ export async function* streamGitRecords<T>(
   cwd: string,
   args: readonly string[],
   parser: GitRecordParser<T>,
+  env?: NodeJS.ProcessEnv,
 ): AsyncGenerator<T[], void, undefined> {
-  const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  for await (const chunk of gitStdout(cwd, args, env)) {
+    const records = parser.push(chunk);
+    if (records.length > 0) yield records;
+  }
+  // Only reached when git exited with 0 (gitStdout throws otherwise).
+  if (parser.end) {
+    const last = parser.end();
+    if (last.length > 0) yield last;
+  }
+}
+
+/**
+ * Spawn `git <args>` and yield its stdout chunk by chunk, sampling git's peak RSS; a consumer that stops early
+ * kills git. After the last chunk, a non-zero exit becomes the usual CutterError.
+ */
+async function* gitStdout(
+  cwd: string,
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+): AsyncGenerator<Buffer, void, undefined> {
+  const child = spawn('git', args, { cwd, env: gitEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: Buffer[] = [];
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
   let spawnFailure: NodeJS.ErrnoException | undefined;
@@ -86,8 +146,7 @@ export async function* streamGitRecords<T>(
         sample();
         lastSample = now;
       }
-      const records = parser.push(chunk);
-      if (records.length > 0) yield records;
+      yield chunk;
     }
     // git may still be alive (flushing, exiting): one last look at its peak.
     sample();
@@ -97,10 +156,6 @@ export async function* streamGitRecords<T>(
     if (!finished && child.exitCode === null) child.kill();
   }
   const code = await closed;
-  if (code === 0 && parser.end) {
-    const last = parser.end();
-    if (last.length > 0) yield last;
-  }
   if (spawnFailure) throw spawnError(cwd, args, spawnFailure);
   if (code !== 0) throw gitFailure(cwd, withoutConfigPairs(args), Buffer.concat(stderr).toString('utf8'), code);
 }

@@ -1,7 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { commit, git, initRepo, removeTempDirs, repoWithCommits, tempDir } from '../../test/support/temp-repo.js';
 import { isCutterError } from '../core/errors.js';
-import { createAnnotatedTag, latestReleaseTag, likelyReleaseTag, pushTag, tagCommit } from './tags.js';
+import {
+  createAnnotatedTag,
+  latestReleaseTag,
+  likelyReleaseTag,
+  pushTag,
+  releaseTagsAnywhere,
+  tagCommit,
+} from './tags.js';
 
 afterAll(removeTempDirs);
 
@@ -42,6 +49,27 @@ describe('latestReleaseTag', () => {
     // A guess only: callers confirm it with latestReleaseTag, which answers v1.0.0 here.
     expect((await likelyReleaseTag(dir, 'v{version}'))?.commit).toBe(side);
     expect((await latestReleaseTag(dir, 'v{version}')).latest?.commit).toBe(base);
+  });
+
+  it('releaseTagsAnywhere picks among every tag and lists every foreign one, reachable or not', async () => {
+    const dir = initRepo();
+    commit(dir, 'feat: base');
+    git(dir, ['tag', 'v1.0.0']);
+    git(dir, ['tag', 'latest']);
+    git(dir, ['checkout', '-q', '-b', 'side']);
+    const side = commit(dir, 'feat: side work');
+    git(dir, ['tag', 'v2.0.0']);
+    git(dir, ['tag', 'side-build']);
+    git(dir, ['checkout', '-q', 'main']);
+    commit(dir, 'fix: main work');
+    const anywhere = await releaseTagsAnywhere(dir, 'v{version}');
+    expect(anywhere).toEqual({
+      latest: { tag: 'v2.0.0', version: '2.0.0', commit: side },
+      foreign: ['latest', 'side-build'],
+      reachable: 4,
+    });
+    // What HEAD reaches is a subset: the best of all is the answer only when HEAD reaches it.
+    expect(await latestReleaseTag(dir, 'v{version}')).toMatchObject({ latest: { tag: 'v1.0.0' }, foreign: ['latest'] });
   });
 
   it('handles several tags on one commit, lightweight and annotated alike', async () => {

@@ -57,7 +57,21 @@ export async function likelyReleaseTag(
   template: string,
   opts: LatestTagOptions = {},
 ): Promise<LatestTag | null> {
-  return pickFrom(await listTags(cwd, null), template, opts).latest;
+  return (await releaseTagsAnywhere(cwd, template, opts)).latest;
+}
+
+/**
+ * `latestReleaseTag` as if HEAD reached every tag: `latest` is `likelyReleaseTag`, `foreign` lists every foreign
+ * tag of the repository and `reachable` counts all tags. What it proves: when HEAD reaches `latest`, that is the
+ * answer (a subset of the tags holding the best one picks it), and when `foreign` is empty no reachable tag is
+ * foreign. One `for-each-ref` that walks no history.
+ */
+export async function releaseTagsAnywhere(
+  cwd: string,
+  template: string,
+  opts: LatestTagOptions = {},
+): Promise<LatestTagResult> {
+  return pickFrom(await listTags(cwd, null), template, opts);
 }
 
 /** Tag name → commit (peeled for annotated tags), of the tags reachable from `merged`, or of all tags. */
