@@ -1,17 +1,17 @@
 // Works out, for a local repository, the last tag, the commits since, the bump, the next version and the notes.
+import { Buffer } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ignoredAuthorFilter } from '../config/author-filter.js';
+import { type AuthorFilter, ignoredAuthorFilter } from '../config/author-filter.js';
 import { matchBranch } from '../config/branch-channel.js';
 import { loadConfig } from '../config/load-config.js';
 import type { CutterConfig } from '../config/schema.js';
 import { CutterError } from '../core/errors.js';
-import type { Bump, BumpReason, ParsedCommit, RawCommit } from '../core/types.js';
-import { streamLogBatches } from '../git/log-stream.js';
+import type { Bump, CauseList, ParsedCommit, RawCommit } from '../core/types.js';
+import { forEachLogCommit } from '../git/log-stream.js';
 import { readRepoInfo } from '../git/repo-info.js';
 import { shallowCloneError } from '../git/run-git.js';
-import { type LatestTag, latestReleaseTag, likelyReleaseTag } from '../git/tags.js';
-import { inertCommitFilter } from './inert-commits.js';
+import { type LatestTag, type LatestTagResult, latestReleaseTag, releaseTagsAnywhere } from '../git/tags.js';
 
 export interface PlanOptions {
   /** Any directory inside the repository. */
@@ -21,8 +21,8 @@ export interface PlanOptions {
   /** Remote whose URL gives the links in the notes (default origin). */
   remote?: string;
   /**
-   * Keep every parsed commit (the changelog editor reads types the notes hide). By default commits that cannot
-   * change the decision or the notes are counted and dropped, which keeps 100k-commit ranges small and fast.
+   * Keep every parsed commit (the changelog editor reads types the notes hide). By default the range is folded
+   * commit by commit and no commit is kept, which keeps 100k-commit ranges small and fast.
    */
   keepAllCommits?: boolean;
 }
@@ -53,7 +53,7 @@ export interface LocalReleasePlan {
   };
   bump: Bump;
   /** The commits that caused the bump (all of them at the chosen level). */
-  causes: BumpReason[];
+  causes: CauseList;
   releaseAs: string | null;
   currentVersion: string | null;
   nextVersion: string | null;
@@ -64,8 +64,13 @@ export interface LocalReleasePlan {
   ignoredReleaseAs: string | null;
   /** Markdown notes of the next version; null when there is nothing to release. */
   notes: string | null;
+  /**
+   * The same notes as UTF-8 when they were rendered so (`notes` is then decoded on first use): 100k-commit notes
+   * are 3 MB of bytes, but 6 MB as a string, which the JSON output need not make.
+   */
+  notesUtf8: Uint8Array | null;
   date: string;
-  /** Bodies dropped to stay small at 100k commits; without `keepAllCommits`, inert commits are left out too. */
+  /** With `keepAllCommits`, every commit of the range (bodies dropped to stay small); otherwise empty. */
   parsedCommits: ParsedCommit[];
 }
 
@@ -75,10 +80,9 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
   const corePromise = Promise.all([
     import('../core/commit-scan.js'),
     import('../core/bump-rules.js'),
-    import('../core/bump.js'),
+    import('../core/range-fold.js'),
     import('../core/next-version.js'),
     import('../core/tag-format.js'),
-    import('../core/notes.js'),
   ]);
   const info = await readRepoInfo(opts.cwd, opts.remote);
   if (info.shallow) throw shallowCloneError(info.root);
@@ -91,51 +95,82 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
     ...(config.package ? { package: config.package } : {}),
     ...(range !== undefined ? { range } : {}),
   };
-  // Which tags HEAD reaches takes git a walk of the whole history, as long as the log itself: the log of the
-  // likely range streams meanwhile, and is redone only when the reachable tags pick another commit.
-  const reachableTags = latestReleaseTag(info.root, config.tagFormat, tagOptions);
-  reachableTags.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
-  const guess = await likelyReleaseTag(info.root, config.tagFormat, tagOptions);
-  const [
-    { scanCommit },
-    { mergeBumpRules },
-    { decideBump },
-    { nextVersionChecked },
-    { formatTag },
-    { DEFAULT_NOTES_SECTIONS },
-  ] = await corePromise;
+  // Every tag, without walking any history: the best of them is the likely last release.
+  const everywhere = await releaseTagsAnywhere(info.root, config.tagFormat, tagOptions);
+  const guess = everywhere.latest;
+  // Which foreign tags HEAD reaches takes git a walk of the whole history (as long as the log itself): only asked
+  // when the repository has foreign tags at all. It runs beside the log and also checks the guess.
+  let reachableTags: Promise<LatestTagResult> | null = null;
+  const walkTags = (): Promise<LatestTagResult> => {
+    if (reachableTags === null) {
+      reachableTags = latestReleaseTag(info.root, config.tagFormat, tagOptions);
+      reachableTags.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+    }
+    return reachableTags;
+  };
+  if (everywhere.foreign.length > 0) walkTags();
+  const [{ scanCommit }, { mergeBumpRules }, { RangeFold }, { nextVersionChecked }, { formatTag }] = await corePromise;
 
   const rules = mergeBumpRules(config.bump);
-  const sections = config.notes.sections ?? DEFAULT_NOTES_SECTIONS;
-  const collect = (since: string | null, signal?: AbortSignal): Promise<CollectedCommits> =>
-    collectCommits(info.root, since ? [`${since}..${info.head}`] : [info.head], scanCommit, {
-      ignoreAuthors: config.ignoreAuthors,
-      inert: opts.keepAllCommits ? null : inertCommitFilter(rules, sections),
-      ...(signal ? { signal } : {}),
+  const ignored = ignoredAuthorFilter(config.ignoreAuthors);
+  // A template that cannot be read fails the plan only when there are notes to write, as it always did.
+  const template = await readNotesTemplate(config, info.root).then(
+    (text) => ({ text }),
+    (error: unknown) => ({ error }),
+  );
+  const newFold = (latest: LatestTag | null): RangeFoldType =>
+    new RangeFold({
+      rules,
+      currentVersion: latest?.version ?? null,
+      notes: {
+        contributors: config.notes.contributors,
+        ...(config.notes.sections ? { sections: config.notes.sections } : {}),
+        ...('text' in template && template.text !== undefined ? { template: template.text } : {}),
+        ...(info.repoUrl ? { repoUrl: info.repoUrl } : {}),
+      },
+      ...(opts.keepAllCommits ? { keepCommits: true } : {}),
     });
-  const guessed = new AbortController();
-  const early = collect(guess?.commit ?? null, guessed.signal);
-  early.catch(() => {}); // awaited (or abandoned) below
-  let tags: Awaited<typeof reachableTags>;
-  try {
-    tags = await reachableTags;
-  } catch (err) {
-    guessed.abort();
-    await early.catch(() => {});
-    throw err;
-  }
-  let collected: CollectedCommits;
-  if ((tags.latest?.commit ?? null) === (guess?.commit ?? null)) {
-    collected = await early;
-  } else {
-    guessed.abort();
-    await early.catch(() => {});
-    collected = await collect(tags.latest?.commit ?? null);
-  }
-  const { commits, byType, total, ignoredAuthors } = collected;
+  const read = { root: info.root, head: info.head, scanCommit, ignored };
 
+  let tags: { latest: LatestTag | null; foreign: string[] };
+  let fold: RangeFoldType;
+  // The usual case, a tag on a line of single-parent commits behind HEAD: the log of HEAD streams from its first
+  // commit, where the log of `tag..HEAD` first walks the whole range, and stopping at the tag is that range.
+  const speculated = guess ? await foldLine(read, guess.commit, newFold(guess)) : null;
+  if (speculated && reachableTags === null) {
+    // HEAD reaches the best tag of all, so it is the latest release tag; no tag is foreign.
+    tags = { latest: guess, foreign: [] };
+    fold = speculated;
+  } else if (guess === null && reachableTags === null) {
+    // No release tag and no foreign tag anywhere: the whole history, and nothing to walk for.
+    tags = { latest: null, foreign: [] };
+    fold = await foldRange(read, null, newFold(null));
+  } else {
+    // Foreign tags, merges between HEAD and the tag, or a tag HEAD does not reach: the walk says which tags HEAD
+    // reaches. The log of the guessed range streams meanwhile, and is redone only when the walk picks another tag.
+    const walk = walkTags();
+    const guessed = new AbortController();
+    const early = speculated ? Promise.resolve(speculated) : foldRange(read, guess, newFold(guess), guessed.signal);
+    early.catch(() => {}); // awaited (or abandoned) below
+    try {
+      tags = await walk;
+    } catch (err) {
+      guessed.abort();
+      await early.catch(() => {});
+      throw err;
+    }
+    if ((tags.latest?.commit ?? null) === (guess?.commit ?? null)) {
+      fold = await early;
+    } else {
+      guessed.abort();
+      await early.catch(() => {});
+      fold = await foldRange(read, tags.latest, newFold(tags.latest));
+    }
+  }
+
+  const counts = fold.rangeCounts();
   const currentVersion = tags.latest?.version ?? null;
-  const decision = decideBump(commits, rules, currentVersion);
+  const decision = fold.bump();
   const channel = match.prerelease;
   const next = nextVersionChecked(currentVersion, decision, {
     firstRelease: config.firstRelease,
@@ -147,17 +182,13 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
       ? null
       : formatTag(config.tagFormat, { version: nextVersion, ...(config.package ? { package: config.package } : {}) });
   const date = opts.date ?? new Date().toISOString().slice(0, 10);
-  const notes =
+  const frame =
     nextVersion === null || nextTag === null
       ? null
-      : await renderPlanNotes(config, info.root, {
-          version: nextVersion,
-          tag: nextTag,
-          previousTag: tags.latest?.tag ?? null,
-          date,
-          commits,
-          ...(info.repoUrl ? { repoUrl: info.repoUrl } : {}),
-        });
+      : { version: nextVersion, tag: nextTag, previousTag: tags.latest?.tag ?? null, date };
+  if (frame !== null && 'error' in template) throw template.error;
+  const notesUtf8 = frame === null ? null : fold.notesUtf8(frame);
+  let notes: string | null | undefined = frame === null ? null : notesUtf8 === null ? fold.notes(frame) : undefined;
 
   return {
     root: info.root,
@@ -171,11 +202,11 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
     lastTag: tags.latest,
     foreignTags: tags.foreign,
     commits: {
-      total,
-      byType,
-      nonConventional: decision.nonConventional.length,
-      skipped: decision.skipped.length,
-      ignoredAuthors,
+      total: counts.total,
+      byType: counts.byType,
+      nonConventional: decision.nonConventional,
+      skipped: decision.skipped,
+      ignoredAuthors: counts.ignoredAuthors,
     },
     bump: decision.bump,
     causes: decision.causes,
@@ -185,151 +216,84 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
     nextTag,
     refused: next.refused ?? null,
     ignoredReleaseAs: next.ignoredReleaseAs ?? null,
-    notes,
-    date,
-    parsedCommits: commits,
-  };
-}
-
-interface CollectedCommits {
-  commits: ParsedCommit[];
-  byType: Record<string, number>;
-  total: number;
-  ignoredAuthors: number;
-}
-
-/**
- * An inert commit left out of the kept list, and how many kept commits came before it: only what a revert can
- * name it by, and what rebuilds it if one does (an inert commit's facts all follow from its header, see below).
- */
-interface DroppedCommit {
-  at: number;
-  hash: string;
-  header: string;
-  refs: number[];
-  authorName: string | undefined;
-  authorEmail: string | undefined;
-}
-
-/**
- * Stream the range once, reading each commit as it arrives and keeping only what the decision and notes need.
- * Inert commits are set aside; the few a revert in the range may undo are put back in place at the end, so the
- * revert meets its target exactly as if nothing had been dropped.
- */
-async function collectCommits(
-  root: string,
-  revisions: string[],
-  scanCommit: (raw: RawCommit) => ParsedCommit,
-  opts: { ignoreAuthors: readonly string[]; inert: ((c: ParsedCommit) => boolean) | null; signal?: AbortSignal },
-): Promise<CollectedCommits> {
-  const ignored = ignoredAuthorFilter(opts.ignoreAuthors);
-  const out: CollectedCommits = { commits: [], byType: {}, total: 0, ignoredAuthors: 0 };
-  const dropped: DroppedCommit[] = [];
-  const reverts: ParsedCommit[] = [];
-  const names = new Map<string, string>();
-  const intern = (s: string | undefined): string | undefined => {
-    if (s === undefined) return s;
-    const known = names.get(s);
-    if (known !== undefined) return known;
-    names.set(s, s);
-    return s;
-  };
-  // Commit dates are not used by the decision or the notes: git need not print them.
-  for await (const batch of streamLogBatches(root, revisions, { dates: false })) {
-    // Stopping the loop kills git (see streamGitRecords): an abandoned guess costs no more than it has read.
-    if (opts.signal?.aborted) break;
-    for (const raw of batch) {
-      out.total++;
-      if (ignored(raw.authorName, raw.authorEmail)) {
-        out.ignoredAuthors++;
-        continue;
+    get notes() {
+      // Decoded once, on first use (undefined until then; null when there are no notes).
+      if (notes === undefined) {
+        notes = Buffer.from(notesUtf8!.buffer, notesUtf8!.byteOffset, notesUtf8!.byteLength).toString('utf8');
       }
-      const parsed = scanCommit(raw);
-      if (parsed.type !== null) out.byType[parsed.type] = (out.byType[parsed.type] ?? 0) + 1;
-      parsed.authorName = intern(parsed.authorName);
-      parsed.authorEmail = intern(parsed.authorEmail);
-      if (parsed.revert !== null) reverts.push(parsed);
-      if (opts.inert?.(parsed)) {
-        const { hash, header, refs, authorName, authorEmail } = parsed;
-        dropped.push({ at: out.commits.length, hash, header, refs, authorName, authorEmail });
-      } else out.commits.push(parsed);
-    }
-  }
-  if (dropped.length > 0 && reverts.length > 0) {
-    out.commits = restoreRevertTargets(out.commits, dropped, reverts, (d) => rebuildInert(d, scanCommit));
-  }
-  return out;
+      return notes;
+    },
+    notesUtf8,
+    date,
+    parsedCommits: fold.commits,
+  };
+}
+
+type RangeFoldType = import('../core/range-fold.js').RangeFold;
+
+interface RangeReader {
+  root: string;
+  head: string;
+  scanCommit: (raw: RawCommit) => ParsedCommit;
+  ignored: AuthorFilter;
+}
+
+function addTo(fold: RangeFoldType, raw: RawCommit, read: RangeReader): void {
+  if (read.ignored(raw.authorName, raw.authorEmail)) fold.addIgnored();
+  else fold.add(read.scanCommit(raw));
+}
+
+/** Fold the commits since `latest` (all of HEAD's history when null), streamed once as `git log` lists them. */
+async function foldRange(
+  read: RangeReader,
+  latest: LatestTag | null,
+  fold: RangeFoldType,
+  signal?: AbortSignal,
+): Promise<RangeFoldType> {
+  const revisions = latest ? [`${latest.commit}..${read.head}`] : [read.head];
+  // Commit dates are not used by the decision or the notes: git need not print them. Stopping kills git: an
+  // abandoned guess costs no more than it has read.
+  await forEachLogCommit(read.root, revisions, { dates: false }, (raw) => {
+    if (signal?.aborted) return false;
+    addTo(fold, raw, read);
+    return true;
+  });
+  return fold;
 }
 
 /**
- * Puts back, in stream order, the dropped commits a revert could name: by full or abbreviated hash (7+ shared
- * leading characters) or, for reverts without a hash, by header. Any other dropped commit can never be a revert's
- * target, so leaving it out cannot change what the reverts cancel.
+ * Fold the commits from HEAD down to `tag` (a commit) while each has exactly one parent, the next one listed: then
+ * they are exactly `tag..HEAD`, in the order `git log tag..HEAD` lists them, and HEAD reaches the tag. The log of
+ * HEAD is not limited by a bottom commit, so git prints each commit as it reads it instead of walking the range
+ * first, and the folding keeps pace with git. Null (and git stopped) on the first commit that is not so: a merge,
+ * a root, HEAD having moved since it was read.
  */
-function restoreRevertTargets(
-  kept: ParsedCommit[],
-  dropped: readonly DroppedCommit[],
-  reverts: readonly ParsedCommit[],
-  rebuild: (d: DroppedCommit) => ParsedCommit,
-): ParsedCommit[] {
-  const prefixes = new Set<string>();
-  const headers = new Set<string>();
-  for (const r of reverts) {
-    const target = r.revert!;
-    if (target.hash) prefixes.add(target.hash.slice(0, 7).toLowerCase());
-    else headers.add(target.header);
-  }
-  const back = dropped.filter((c) => {
-    if (prefixes.has(c.hash.slice(0, 7).toLowerCase())) return true;
-    return headers.size > 0 && (headers.has(c.header) || headers.has(c.header.replace(/ \(#\d{1,9}\)$/, '')));
-  });
-  if (back.length === 0) return kept;
-  const merged: ParsedCommit[] = [];
-  let next = 0;
-  for (const d of back) {
-    while (next < d.at) merged.push(kept[next++]!);
-    merged.push(rebuild(d));
-  }
-  while (next < kept.length) merged.push(kept[next++]!);
-  return merged;
-}
-
-/**
- * The commit a dropped one was. Inert means conventional, typed, not a merge, a revert or breaking, no skip marker
- * and no `Release-As`: every fact of such a commit comes from its header alone, except the footer refs, kept aside.
- */
-function rebuildInert(d: DroppedCommit, scanCommit: (raw: RawCommit) => ParsedCommit): ParsedCommit {
-  const commit = scanCommit({
-    hash: d.hash,
-    parents: [],
-    message: d.header,
-    ...(d.authorName !== undefined ? { authorName: d.authorName } : {}),
-    ...(d.authorEmail !== undefined ? { authorEmail: d.authorEmail } : {}),
-  });
-  commit.refs = d.refs;
-  return commit;
-}
-
-async function renderPlanNotes(
-  config: CutterConfig,
-  root: string,
-  input: import('../core/types.js').NotesInput,
-): Promise<string> {
-  const { renderNotes } = await import('../core/notes.js');
-  let template: string | undefined;
-  if (config.notes.template) {
-    const file = path.resolve(root, config.notes.template);
-    try {
-      template = await readFile(file, 'utf8');
-    } catch (err) {
-      throw new CutterError('CUTTER_CONFIG_INVALID', `notes.template: cannot read ${file}: ${(err as Error).message}`, {
-        hint: 'point notes.template at an Eta template file inside the repository',
-      });
+async function foldLine(read: RangeReader, tag: string, fold: RangeFoldType): Promise<RangeFoldType | null> {
+  let expected = read.head;
+  let reached = false;
+  await forEachLogCommit(read.root, [read.head], { dates: false }, (raw) => {
+    if (raw.hash !== expected) return false;
+    if (raw.hash === tag) {
+      reached = true;
+      return false;
     }
-  }
-  return renderNotes(input, {
-    contributors: config.notes.contributors,
-    ...(config.notes.sections ? { sections: config.notes.sections } : {}),
-    ...(template !== undefined ? { template } : {}),
+    if (raw.parents?.length !== 1) return false;
+    expected = raw.parents[0]!;
+    addTo(fold, raw, read);
+    return true;
   });
+  // Without the tag the history ended (HEAD does not reach it) or left the line.
+  return reached ? fold : null;
+}
+
+async function readNotesTemplate(config: CutterConfig, root: string): Promise<string | undefined> {
+  if (!config.notes.template) return undefined;
+  const file = path.resolve(root, config.notes.template);
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CutterError('CUTTER_CONFIG_INVALID', `notes.template: cannot read ${file}: ${(err as Error).message}`, {
+      hint: 'point notes.template at an Eta template file inside the repository',
+    });
+  }
 }

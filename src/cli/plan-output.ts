@@ -1,4 +1,5 @@
 // Presents a release plan to people (text) and to programs (one JSON object), the same facts either way.
+import { LazyJsonArray, Utf8JsonString } from './json-chunks.js';
 import type { LocalReleasePlan } from './local-release-plan.js';
 
 /** How many causing commits the text output lists before summarising the rest. */
@@ -15,7 +16,10 @@ export function planToJson(plan: LocalReleasePlan): Record<string, unknown> {
     foreignTags: plan.foreignTags,
     commits: plan.commits,
     bump: plan.bump,
-    causes: plan.causes.map((c) => ({ hash: c.hash, header: c.header, bump: c.bump, why: c.why })),
+    // Made a piece at a time as they are written: a 100k-commit range has tens of thousands.
+    causes: new LazyJsonArray(plan.causes.length, (start, end) =>
+      plan.causes.slice(start, end).map((c) => ({ hash: c.hash, header: c.header, bump: c.bump, why: c.why })),
+    ),
     releaseAs: plan.releaseAs,
     currentVersion: plan.currentVersion,
     nextVersion: plan.nextVersion,
@@ -23,7 +27,8 @@ export function planToJson(plan: LocalReleasePlan): Record<string, unknown> {
     refused: plan.refused,
     ignoredReleaseAs: plan.ignoredReleaseAs,
     date: plan.date,
-    notes: plan.notes,
+    // Written from its UTF-8 when there is one: no 6 MB string for 100k-commit notes.
+    notes: plan.notesUtf8 ? new Utf8JsonString(plan.notesUtf8) : plan.notes,
   };
 }
 

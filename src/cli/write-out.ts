@@ -22,7 +22,7 @@ export function writeOut(text: string): Promise<void> {
  * ends the writing quietly, like `writeOut`; any other stream error rejects.
  */
 export async function writeChunks(
-  chunks: Iterable<string>,
+  chunks: Iterable<string | Uint8Array>,
   stream: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
   let failure: Error | null = null;
@@ -53,7 +53,7 @@ export async function writeChunks(
 
 /** One JSON object and a line feed, streamed in pieces (byte-identical to `JSON.stringify(value)` + `\n`). */
 export function writeJson(value: Record<string, unknown>, stream?: NodeJS.WritableStream): Promise<void> {
-  function* withNewline(): Generator<string, void, undefined> {
+  function* withNewline(): Generator<string | Uint8Array, void, undefined> {
     yield* jsonChunks(value);
     yield '\n';
   }

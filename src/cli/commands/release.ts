@@ -213,6 +213,7 @@ function taskToPlan(task: TaskRecord, date: string, apiBase: string): LocalRelea
     refused: null,
     ignoredReleaseAs: r.ignoredReleaseAs ?? null,
     notes: r.notes ?? null,
+    notesUtf8: null,
     date,
     parsedCommits: [],
   };
