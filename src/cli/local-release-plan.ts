@@ -11,7 +11,7 @@ import type { Bump, CauseList, ParsedCommit, RawCommit } from '../core/types.js'
 import { forEachLogCommit } from '../git/log-stream.js';
 import { readRepoInfo } from '../git/repo-info.js';
 import { shallowCloneError } from '../git/run-git.js';
-import { type LatestTag, type LatestTagResult, latestReleaseTag, releaseTagsAnywhere } from '../git/tags.js';
+import type { LatestTag, LatestTagResult } from '../git/tags.js';
 
 export interface PlanOptions {
   /** Any directory inside the repository. */
@@ -77,6 +77,11 @@ export interface LocalReleasePlan {
 /** Read config, tags and history of the repository at `cwd` and decide the next release. No side effects. */
 export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleasePlan> {
   // Core modules load while git answers the first questions.
+  // The tags are listed beside the first questions (any directory of the repository will do), and their module,
+  // which loads semver, while git answers.
+  const tagsModule = import('../git/tags.js');
+  const allTags = tagsModule.then((m) => m.tagCommits(opts.cwd));
+  allTags.catch(() => {}); // awaited below, once the repository is known to be one
   const corePromise = Promise.all([
     import('../core/commit-scan.js'),
     import('../core/bump-rules.js'),
@@ -96,7 +101,8 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
     ...(range !== undefined ? { range } : {}),
   };
   // Every tag, without walking any history: the best of them is the likely last release.
-  const everywhere = await releaseTagsAnywhere(info.root, config.tagFormat, tagOptions);
+  const { latestReleaseTag, pickReleaseTag } = await tagsModule;
+  const everywhere = pickReleaseTag(await allTags, config.tagFormat, tagOptions);
   const guess = everywhere.latest;
   // Which foreign tags HEAD reaches takes git a walk of the whole history (as long as the log itself): only asked
   // when the repository has foreign tags at all. It runs beside the log and also checks the guess.

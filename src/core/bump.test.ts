@@ -156,6 +156,22 @@ describe('decideBump: reverts', () => {
     expect(decide([feat, revert]).bump).toBeNull();
   });
 
+  it('finds the target among commits sharing its first 7 hash characters, whatever their case or length', () => {
+    const twin = commit('feat: twin', `abcdef1${'0'.repeat(33)}`);
+    const target = commit('feat: target', `abcdef1${'9'.repeat(33)}`);
+    const upper = commit('feat: upper', `ABCDEF1${'8'.repeat(33)}`);
+    const short = commit('fix: short', 'abc12');
+    const feats = [twin, target, upper];
+    const revertOf = (hash: string) => commit(`Revert "x"\n\nThis reverts commit ${hash}.`);
+    // Longer than 7: only the commit it abbreviates; the twin shares 7 characters but not the 8th.
+    expect(decide([...feats, revertOf(`abcdef1${'9'.repeat(8)}`)]).cancelled).toEqual([target, expect.anything()]);
+    // Exactly 7: the first of the range that starts so, an upper-case hash included (hashes match any case).
+    expect(decide([upper, twin, revertOf('abcdef1')]).cancelled?.[0]).toBe(upper);
+    // Shorter than 7 (never abbreviated so by git): only an exact hash.
+    expect(decide([short, commit('feat: k'), revertOf('abc12')]).cancelled?.[0]).toBe(short);
+    expect(decide([...feats, revertOf('abcdef')]).cancelled).toEqual([]);
+  });
+
   it('matches a revert without a hash by the reverted header', () => {
     const feat = commit('feat: risky (#41)');
     expect(decide([feat, commit('revert: feat: risky')]).bump).toBeNull();

@@ -36,6 +36,8 @@ const MIN_PREFIX = 7;
 interface RangeTexts {
   readonly length: number;
   get(index: number): string;
+  /** The first 7 characters as a number when they are lowercase hex held as such, else -1 (`StringPool`). */
+  hexPrefix7?(index: number): number;
 }
 
 /** A revert of the range: where it stands among the live commits, and what it names. */
@@ -72,9 +74,15 @@ class RevertTargets {
       exact.add(hash);
       if (hash.length >= MIN_PREFIX) prefixes.add(hash.slice(0, MIN_PREFIX));
     }
+    // The same prefixes as numbers, for commits whose prefix can be read without decoding their hash.
+    const prefixNumbers = new Set<number>();
+    for (const p of prefixes) if (/^[0-9a-f]{7}$/.test(p)) prefixNumbers.add(Number.parseInt(p, 16));
     const byHash = new Map<string, number>();
     const byPrefix = new Map<string, number | number[]>();
     for (let i = 0; i < this.hashes.length; i++) {
+      const quick = this.hashes.hexPrefix7?.(i) ?? -1;
+      // A lowercase hex prefix that no revert names: skipped without decoding (most of 100k commits).
+      if (quick >= 0 && !prefixNumbers.has(quick)) continue;
       const hash = this.hashes.get(i);
       if (hash.length < MIN_PREFIX) {
         const h = hash.toLowerCase();
@@ -209,74 +217,73 @@ function breakingLabel(c: ParsedCommit): string {
   return 'BREAKING CHANGE';
 }
 
-/** One reason per commit means 100k reasons per range: identical `why` texts are shared, not rebuilt. */
-const whyCache = new Map<string, string>();
-function cachedWhy(key: string, build: () => string): string {
-  let why = whyCache.get(key);
-  if (why === undefined) {
-    why = build();
-    if (whyCache.size > 10_000) whyCache.clear();
-    whyCache.set(key, why);
-  }
-  return why;
+/** What a commit's own reason says, apart from the commit: shared by every commit that says the same. */
+interface Verdict {
+  bump: Bump;
+  why: string;
+  trigger?: string;
 }
 
-const reason = (c: ParsedCommit, bump: Bump, why: string, trigger?: string): BumpReason =>
-  trigger === undefined
-    ? { hash: c.hash, header: c.header, bump, why }
-    : { hash: c.hash, header: c.header, bump, why, trigger };
+const MERGE: Verdict = { bump: null, why: 'merge commit → counts nothing itself (the merged commits count)' };
+const NOT_CONVENTIONAL: Verdict = { bump: null, why: 'not a Conventional Commit → no release' };
 
-function reasonFor(c: ParsedCommit, rules: BumpRules, preMajor: boolean): BumpReason {
-  if (c.merge) return reason(c, null, 'merge commit → counts nothing itself (the merged commits count)');
-  if (c.breaking) {
-    const trigger = breakingLabel(c);
-    if (preMajor && rules.preMajorBreaking !== 'major') {
-      const level = rules.preMajorBreaking;
-      return reason(
-        c,
-        level,
-        cachedWhy(`b\0${trigger}\0${level}`, () => `${trigger} → major (pre-1.0: ${level})`),
-        trigger,
-      );
+/**
+ * The verdicts of one rule table and current version, each made once: a range of 100k commits has a few dozen
+ * distinct ones (one per type, breaking label and level), and reading them by type makes no string per commit.
+ */
+class Verdicts {
+  private readonly byType = new Map<string, Verdict>();
+  private readonly byBreaking = new Map<string, Verdict>();
+
+  constructor(
+    private readonly rules: BumpRules,
+    private readonly preMajor: boolean,
+  ) {}
+
+  of(c: ParsedCommit): Verdict {
+    if (c.merge) return MERGE;
+    if (c.breaking) {
+      const trigger = breakingLabel(c);
+      let verdict = this.byBreaking.get(trigger);
+      if (verdict === undefined) {
+        verdict = this.breaking(trigger);
+        this.byBreaking.set(trigger, verdict);
+      }
+      return verdict;
     }
-    return reason(
-      c,
-      'major',
-      cachedWhy(`b\0${trigger}`, () => `${trigger} → major`),
-      trigger,
-    );
+    if (!c.conventional || c.type === null) return NOT_CONVENTIONAL;
+    let verdict = this.byType.get(c.type);
+    if (verdict === undefined) {
+      verdict = this.typed(c.type);
+      this.byType.set(c.type, verdict);
+    }
+    return verdict;
   }
-  if (!c.conventional || c.type === null) return reason(c, null, 'not a Conventional Commit → no release');
-  const type = c.type;
-  const level = Object.hasOwn(rules.types, type) ? rules.types[type] : undefined;
-  if (level === undefined) {
-    return reason(
-      c,
-      null,
-      cachedWhy(`u\0${type}`, () => `type "${type}" is not in the bump rules → no release`),
-    );
+
+  private breaking(trigger: string): Verdict {
+    if (this.preMajor && this.rules.preMajorBreaking !== 'major') {
+      const level = this.rules.preMajorBreaking;
+      return { bump: level, why: `${trigger} → major (pre-1.0: ${level})`, trigger };
+    }
+    return { bump: 'major', why: `${trigger} → major`, trigger };
   }
-  if (level === 'none')
-    return reason(
-      c,
-      null,
-      cachedWhy(`n\0${type}`, () => `${type} → no release`),
-    );
-  if (level === 'minor' && preMajor && rules.preMajorFeature === 'patch') {
-    return reason(
-      c,
-      'patch',
-      cachedWhy(`p\0${type}`, () => `${type} → minor (pre-1.0: patch)`),
-      type,
-    );
+
+  private typed(type: string): Verdict {
+    const level = Object.hasOwn(this.rules.types, type) ? this.rules.types[type] : undefined;
+    if (level === undefined) return { bump: null, why: `type "${type}" is not in the bump rules → no release` };
+    if (level === 'none') return { bump: null, why: `${type} → no release` };
+    if (level === 'minor' && this.preMajor && this.rules.preMajorFeature === 'patch') {
+      return { bump: 'patch', why: `${type} → minor (pre-1.0: patch)`, trigger: type };
+    }
+    return { bump: level, why: `${type} → ${level}`, trigger: type };
   }
-  return reason(
-    c,
-    level,
-    cachedWhy(`l\0${type}\0${level}`, () => `${type} → ${level}`),
-    type,
-  );
 }
+
+/** A commit's own reason: its verdict, for this commit. */
+const reasonOfCommit = (c: ParsedCommit, v: Verdict): BumpReason =>
+  v.trigger === undefined
+    ? { hash: c.hash, header: c.header, bump: v.bump, why: v.why }
+    : { hash: c.hash, header: c.header, bump: v.bump, why: v.why, trigger: v.trigger };
 
 /**
  * Decides the bump for `commits` (any order) since `currentVersion` (null before the first release).
@@ -299,7 +306,7 @@ const levelCode = (bump: Bump): number => (bump === null ? 0 : RANK[bump]);
  * reason waits. The summary's causes are made into objects a slice at a time, afresh each time (read-only).
  */
 export class BumpFold {
-  private readonly preMajor: boolean;
+  private readonly verdicts: Verdicts;
   private readonly keepEvery: boolean;
   /** Hash and header of each live commit (not `[skip release]`), by position: what a revert finds its target by. */
   private readonly hashes = new StringPool('hex');
@@ -335,7 +342,7 @@ export class BumpFold {
     currentVersion: string | null,
     opts: { explainAll?: boolean } = {},
   ) {
-    this.preMajor = isPreMajor(currentVersion);
+    this.verdicts = new Verdicts(rules, isPreMajor(currentVersion));
     this.explained = opts.explainAll ? { live: [], skipped: [], nonConventional: [], reasons: [], reasonAt: [] } : null;
     // A default patch turns every counted commit into a cause: then all of them must wait.
     this.keepEvery = rules.defaultPatch;
@@ -359,21 +366,23 @@ export class BumpFold {
     const at = this.hashes.add(c.hash);
     this.headers.add(c.header);
     if (c.revert !== null) this.reverts.push({ at, target: c.revert });
-    const own = reasonFor(c, this.rules, this.preMajor);
-    if (this.keepEvery || own.bump !== null) {
+    const verdict = this.verdicts.of(c);
+    if (this.keepEvery || verdict.bump !== null) {
       this.candidateAt.push(at);
-      this.candidateWhy.push(this.textId(own.why));
-      const trigger = own.trigger === undefined ? 0 : this.textId(own.trigger) + 1;
-      this.candidateLevelTrigger.push(levelCode(own.bump) + 4 * trigger);
+      this.candidateWhy.push(this.textId(verdict.why));
+      const trigger = verdict.trigger === undefined ? 0 : this.textId(verdict.trigger) + 1;
+      this.candidateLevelTrigger.push(levelCode(verdict.bump) + 4 * trigger);
     }
+    // Only the reasons that are kept, or will be amended, are made into objects now.
+    const own = explained || c.releaseAs !== null ? reasonOfCommit(c, verdict) : null;
     if (c.releaseAs !== null) {
       this.releaseAsAt.push({ at, value: c.releaseAs });
-      this.made.set(at, own);
+      this.made.set(at, own!);
     }
     if (explained) {
       explained.live.push(c);
       explained.reasonAt.push(explained.reasons.length);
-      explained.reasons.push(own);
+      explained.reasons.push(own!);
     }
   }
 

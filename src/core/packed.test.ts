@@ -60,3 +60,16 @@ describe('IntList', () => {
     expect(() => list.get(40_000)).toThrow(RangeError);
   });
 });
+
+describe('StringPool.hexPrefix7', () => {
+  it('reads the first 7 hex digits of a hash held as bytes, and only then', () => {
+    const pool = new StringPool('hex');
+    for (const h of ['0123456789abcdef', 'ffffffff', 'abcdef', 'ABCDEF12', 'a'.repeat(40)]) pool.add(h);
+    expect(pool.hexPrefix7(0)).toBe(0x0123456);
+    expect(pool.hexPrefix7(1)).toBe(0xfffffff);
+    expect(pool.hexPrefix7(2)).toBe(-1); // 6 digits
+    expect(pool.hexPrefix7(3)).toBe(-1); // not held as hex
+    expect(pool.hexPrefix7(4)).toBe(0xaaaaaaa);
+    expect(new StringPool().hexPrefix7(0)).toBe(-1);
+  });
+});

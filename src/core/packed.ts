@@ -31,7 +31,7 @@ export class StringPool {
   /** Keeps `s`; returns its index. */
   add(s: string): number {
     const index = this.endOf.length;
-    if (this.encoding === 'hex' ? s.length % 2 === 0 && LOWER_HEX.test(s) : isWellFormed(s)) {
+    if (this.encoding === 'hex' ? isLowerHexPairs(s) : isWellFormed(s)) {
       // A UTF-16 code unit never takes more than 3 bytes of UTF-8; two hex digits make one byte.
       const block = this.reserve(index, this.encoding === 'hex' ? s.length / 2 : s.length * 3);
       this.used += block.write(s, this.used, this.encoding);
@@ -50,6 +50,19 @@ export class StringPool {
     const b = this.blockIndex(index);
     const start = index === this.firstOf[b] ? 0 : this.endOf.get(index - 1);
     return this.blocks[b]!.toString(this.encoding, start, this.endOf.get(index));
+  }
+
+  /**
+   * For a pool of hashes: the first 7 hex digits of string `index` as a number, read from its bytes without
+   * decoding it; -1 when the string is not held as hex bytes or has fewer than 8 digits.
+   */
+  hexPrefix7(index: number): number {
+    if (this.encoding !== 'hex' || this.odd.has(index)) return -1;
+    const b = this.blockIndex(index);
+    const start = index === this.firstOf[b] ? 0 : this.endOf.get(index - 1);
+    if (this.endOf.get(index) - start < 4) return -1;
+    const bytes = this.blocks[b]!;
+    return bytes[start]! * 0x100000 + bytes[start + 1]! * 0x1000 + bytes[start + 2]! * 0x10 + (bytes[start + 3]! >> 4);
   }
 
   /** Every string, concatenated: one decoding, not one string per entry. */
@@ -97,8 +110,15 @@ export class StringPool {
   }
 }
 
-/** With an even length, what hex decoding turns back into the same string: lowercase digits (git's hashes). */
-const LOWER_HEX = /^[0-9a-f]*$/;
+/** What hex decoding turns back into the same string: pairs of lowercase hex digits (git's hashes). */
+function isLowerHexPairs(s: string): boolean {
+  if (s.length % 2 !== 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x30 || c > 0x39) && (c < 0x61 || c > 0x66)) return false;
+  }
+  return true;
+}
 
 /** Integers per block of an IntList. */
 const BLOCK_INTS = 16 * 1024;

@@ -71,7 +71,21 @@ export async function releaseTagsAnywhere(
   template: string,
   opts: LatestTagOptions = {},
 ): Promise<LatestTagResult> {
-  return pickFrom(await listTags(cwd, null), template, opts);
+  return pickReleaseTag(await tagCommits(cwd), template, opts);
+}
+
+/** Every tag of the repository with its commit (peeled): what `releaseTagsAnywhere` picks from. */
+export function tagCommits(cwd: string): Promise<Map<string, string>> {
+  return listTags(cwd, null);
+}
+
+/** `releaseTagsAnywhere` over tags already listed by `tagCommits`. */
+export function pickReleaseTag(
+  tags: Map<string, string>,
+  template: string,
+  opts: LatestTagOptions = {},
+): LatestTagResult {
+  return pickFrom(tags, template, opts);
 }
 
 /** Tag name → commit (peeled for annotated tags), of the tags reachable from `merged`, or of all tags. */

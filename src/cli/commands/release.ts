@@ -59,8 +59,10 @@ Without --dry-run an existing tag on the same commit is adopted; a tag on anothe
         await releaseRemote(opts);
         return;
       }
-      const { planLocalRelease } = await import('../local-release-plan.js');
-      const { planToJson, planToText } = await import('../plan-output.js');
+      const [{ planLocalRelease }, { planToJson, planToText }] = await Promise.all([
+        import('../local-release-plan.js'),
+        import('../plan-output.js'),
+      ]);
       const remote = typeof opts.push === 'string' ? opts.push : 'origin';
       const plan = await planLocalRelease({ cwd: opts.cwd, ...(opts.date ? { date: checkDate(opts.date) } : {}) });
       if (opts.dryRun) {
