@@ -331,6 +331,7 @@ describe('BumpFold: the range one commit at a time', () => {
         const fold = new BumpFold(rules, current);
         for (const c of commits) fold.add(c);
         const lean = fold.summary();
+        expect(lean.causes.triggers?.()).toEqual([...new Set(full.causes.map((c) => c.trigger).filter(Boolean))]);
         expect({ ...lean, causes: lean.causes.slice() }).toEqual({
           bump: full.bump,
           causes: full.causes,

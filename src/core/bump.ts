@@ -310,6 +310,8 @@ export class BumpFold {
   private readonly keepEvery: boolean;
   /** Hash and header of each live commit (not `[skip release]`), by position: what a revert finds its target by. */
   private readonly hashes = new StringPool('hex');
+  /** The first 7 hex digits of each live hash as a number (-1: not readable so), read while the range streams. */
+  private readonly hashPrefixes = new IntList();
   private readonly headers = new StringPool();
   private readonly reverts: RangeRevert[] = [];
   /** Live commits whose reason may end up among the causes (every live one when default patch is on), in order. */
@@ -364,6 +366,7 @@ export class BumpFold {
       return;
     }
     const at = this.hashes.add(c.hash);
+    this.hashPrefixes.push(this.hashes.hexPrefix7(at));
     this.headers.add(c.header);
     if (c.revert !== null) this.reverts.push({ at, target: c.revert });
     const verdict = this.verdicts.of(c);
@@ -444,6 +447,20 @@ export class BumpFold {
     return made;
   }
 
+  /** The distinct truthy triggers of the candidates `ks`, in order, read without making their reasons. */
+  private triggersOf(ks: IntList): string[] {
+    const seen = new Set<string>();
+    for (let i = 0; i < ks.length; i++) {
+      const k = ks.get(i);
+      const at = this.candidateAt.get(k);
+      const made = this.explained ? this.explained.reasons[this.explained.reasonAt[at]!] : this.made.get(at);
+      const id = this.candidateLevelTrigger.get(k) >> 2;
+      const trigger = made ? made.trigger : id === 0 ? undefined : this.texts[id - 1];
+      if (trigger) seen.add(trigger);
+    }
+    return [...seen];
+  }
+
   /** The level of the `k`-th candidate now (a default patch may have raised it). */
   private levelOf(k: number): Bump {
     const at = this.candidateAt.get(k);
@@ -453,7 +470,12 @@ export class BumpFold {
 
   private finish(): { cancelled: Map<number, string>; summary: BumpSummary } {
     if (this.finished) return this.finished;
-    const cancelled = cancelledByReverts(this.hashes, this.headers, this.reverts);
+    const hashes = {
+      length: this.hashes.length,
+      get: (i: number) => this.hashes.get(i),
+      hexPrefix7: (i: number) => this.hashPrefixes.get(i),
+    };
+    const cancelled = cancelledByReverts(hashes, this.headers, this.reverts);
     const candidates = this.candidateAt.length;
     const counted = (k: number): boolean => !cancelled.has(this.candidateAt.get(k));
     let bump: Bump = null;
@@ -498,6 +520,7 @@ export class BumpFold {
         causes: {
           length: causes.length,
           slice: (start, end) => sliceOf(causes, start, end, (k) => this.reasonOf(k, false)),
+          triggers: () => this.triggersOf(causes),
         },
         releaseAs,
         nonConventional: this.nonConventional,

@@ -2,7 +2,7 @@
 
 import semver from 'semver';
 import { CutterError } from './errors.js';
-import type { BumpLevel, BumpOutcome, Channel } from './types.js';
+import type { BumpLevel, BumpOutcome, CauseList, Channel } from './types.js';
 
 export interface NextVersionOptions {
   /** The version of the very first release, when there is no current version (default `1.0.0`). */
@@ -69,13 +69,16 @@ function bumpOnChannel(current: semver.SemVer, bump: BumpLevel, pre: string | nu
 const CAUSES_PER_LOOK = 1000;
 
 function causeLabel(decision: BumpOutcome): string {
+  const triggers = decision.causes.triggers?.() ?? triggersOf(decision.causes);
+  return triggers.length > 0 ? triggers.join('/') : `${decision.bump} bump`;
+}
+
+function triggersOf(causes: CauseList): string[] {
   const seen = new Set<string>();
-  const { causes } = decision;
   for (let i = 0; i < causes.length; i += CAUSES_PER_LOOK) {
     for (const c of causes.slice(i, i + CAUSES_PER_LOOK)) if (c.trigger) seen.add(c.trigger);
   }
-  const triggers = [...seen];
-  return triggers.length > 0 ? triggers.join('/') : `${decision.bump} bump`;
+  return [...seen];
 }
 
 /**

@@ -83,6 +83,8 @@ export interface BumpReason {
 export interface CauseList {
   readonly length: number;
   slice(start?: number, end?: number): BumpReason[];
+  /** The distinct truthy triggers, in order of first appearance, when the list can tell without making causes. */
+  triggers?(): string[];
 }
 
 /** What the next version is computed from: the bump, the commits that caused it, a `Release-As` override. */
