@@ -460,6 +460,65 @@ describe('the supply chain in the release and roll-out flows', { timeout: 300_00
     expect(steps.filter((s) => s.step === 'verify-signed-elsewhere').map((s) => s.outcome)).toEqual(['error']);
   });
 
+  it('giving up on the image or on signatures ends that wait clock: tasks retry waits for them afresh', async () => {
+    const UNBUILT = 'connector-never-built';
+    const ELSEWHERE = 'connector-never-signed';
+    await pushImage(registry.host, ELSEWHERE, '1.0.0', 'never signed 1.0.0\n');
+    await pushRepo(
+      UNBUILT,
+      {
+        '.cutter.yml': [
+          ...deploy(registry.host),
+          'supply:',
+          '  signingKey: { env: CUTTER_SIGNING_KEY }',
+          '  waitForImageSeconds: 1',
+          '',
+        ].join('\n'),
+        'package-lock.json': LOCK,
+      },
+      'feat: the build never pushes its image',
+    );
+    await pushRepo(
+      ELSEWHERE,
+      {
+        '.cutter.yml': [
+          ...deploy(registry.host),
+          'supply:',
+          '  publicKeys: [keys/release.pub]',
+          '  waitForSignaturesSeconds: 1',
+          '',
+        ].join('\n'),
+        'keys/release.pub': KEY.publicKeyPem,
+      },
+      'feat: the pipeline never signs',
+    );
+    const cases = [
+      { name: UNBUILT, step: 'supply', clock: 'imageWaitingSince', error: /image .* not found in the registry/ },
+      { name: ELSEWHERE, step: 'verify-signed-elsewhere', clock: 'signaturesWaitingSince', error: /NOT verified/ },
+    ];
+    for (const c of cases) {
+      const first = await firstTask('release', `acme/${c.name}`);
+      // It waited (parked) for its second, then gave up: the clock it kept is gone with the failure.
+      const failed = await finished(first.id);
+      expect([failed.status, failed.step]).toEqual(['failed', c.step]);
+      expect(failed.error?.message).toMatch(c.error);
+      expect((await server.store.listStepLog(first.id)).map((s) => s.outcome)).toContain('wait');
+      expect((failed.data as Json)['release'][c.clock]).toBeUndefined();
+
+      expect((await api(`/api/tasks/${first.id}/retry`, {})).status).toBeLessThan(300);
+      const deadline = Date.now() + 60_000;
+      let task = await server.store.getTask(first.id);
+      while (task?.status !== 'waiting' && task?.status !== 'failed' && Date.now() < deadline) {
+        await sleep(20);
+        task = await server.store.getTask(first.id);
+      }
+      // Waiting again, from the retry on, not failed at once on the old clock.
+      expect([task?.status, task?.step]).toEqual(['waiting', c.step]);
+      expect(Date.now() - Date.parse((task!.data as Json)['release'][c.clock])).toBeLessThan(30_000);
+      await finished(first.id);
+    }
+  });
+
   it('the policy gate refuses an unsigned image, naming what it lacks; nothing reaches the driver', async () => {
     const bare = await pushImage(registry.host, REPO, '0.9.0-unsigned', 'unsigned\n');
     const { status, body } = await api('/api/builds', {

@@ -201,6 +201,31 @@ describe('the supply gates before the driver', () => {
     expect(emu.updates()).toEqual([]);
   });
 
+  it('ends the wait clock when it gives up on the image: a retry looks again and, still missing, waits afresh', async () => {
+    const ref = `${registry.host}/acme/connector-x:7.7.8`;
+    const d = data({ image: ref, version: '7.7.8' });
+    d.deploy = { ...d.deploy, supply: { waitForImageSeconds: 60 } } as never;
+    // The minute of waiting is long over (the task waited, parked, through a restart of the server, say).
+    d.imageWaitingSince = new Date(Date.now() - 3_600_000).toISOString();
+    const { task } = await run(d);
+    expect([task.status, task.step, task.error?.code]).toEqual(['failed', 'pin-image', 'CUTTER_NOT_FOUND']);
+    expect(task.error?.message).toBe(`image ${ref} not found in the registry after 60s`);
+    expect((task.data as unknown as BuildTaskData).imageWaitingSince).toBeUndefined();
+    expect(failures().map((s) => [s.kind, s.image])).toEqual([['rollout-failed', ref]]);
+
+    await store.retryTask(task.id, 'test');
+    const engine = new Engine({ pollMs: 20, store, flows: { [BUILD_TASK_KIND]: rolloutFlow }, deps: deps() });
+    // Parked for another minute, so the engine is never idle within the half second.
+    await expect(engine.runUntilIdle({ timeoutMs: 500 })).rejects.toMatchObject({ code: 'CUTTER_STEP_TIMEOUT' });
+    const again = (await store.getTask(task.id))!;
+    expect([again.status, again.step, again.waitReason]).toEqual([
+      'waiting',
+      'pin-image',
+      `waiting for image ${ref} in the registry`,
+    ]);
+    expect(Date.now() - Date.parse((again.data as unknown as BuildTaskData).imageWaitingSince!)).toBeLessThan(60_000);
+  });
+
   it('stays quiet while a failing registry is retried and tells the team once when the step gives up', async () => {
     const proxy = await startFaultProxy(`http://${registry.host}`);
     try {

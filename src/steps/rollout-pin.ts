@@ -40,14 +40,17 @@ export const rolloutPinStep: Step<RolloutDeps> = {
             wait: { reason: `waiting for image ${image} in the registry`, pollMs: ctx.deps.imagePollMs ?? 5_000 },
           };
         }
-        failure = new CutterError(
+        const gaveUp = new CutterError(
           'CUTTER_NOT_FOUND',
           `image ${image} not found in the registry after ${section.waitForImageSeconds}s`,
           {
-            hint: `push it (or fix deploy.image), then \`cutter tasks retry ${ctx.taskId}\`; the release stays done`,
+            hint: `push it (or fix deploy.image), then \`cutter tasks retry ${ctx.taskId}\` (it waits for the image anew); the release stays done`,
             details: { image },
           },
         );
+        await reportRolloutFailure(ctx, gaveUp.message);
+        // The wait clock ends with the give-up: a retry looks for the image again and, still missing, waits afresh.
+        return { patch: { imageWaitingSince: null }, fail: gaveUp };
       } else if (isCutterError(err) && err.code !== 'CUTTER_BAD_INPUT') {
         failure = new CutterError(err.code, `cannot resolve image ${image}: ${err.message}`, {
           transient: err.transient,

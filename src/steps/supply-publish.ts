@@ -82,7 +82,10 @@ async function publishSupply(ctx: StepContext<ReleaseDeps>) {
       if (!isCutterError(err, 'CUTTER_NOT_FOUND')) throw err;
       const now = ctx.now();
       const since = release.imageWaitingSince ?? now.toISOString();
-      if (now.getTime() - Date.parse(since) >= section.waitForImageSeconds * 1000) throw err;
+      if (now.getTime() - Date.parse(since) >= section.waitForImageSeconds * 1000) {
+        // The wait clock ends with the give-up: a retry looks for the image again and, still missing, waits afresh.
+        return { patch: { release: { imageWaitingSince: null } }, fail: err };
+      }
       ctx.log(`image ${image} is not in the registry yet; waiting up to ${section.waitForImageSeconds}s`);
       return {
         patch: { release: { imageWaitingSince: since } },

@@ -110,14 +110,18 @@ async function verify(ctx: StepContext<ReleaseDeps>, signedElsewhereImage?: stri
   });
   if (!report.ok) {
     const failed = verified.checks.filter((c) => !c.ok);
-    throw new CutterError(
-      'CUTTER_REFUSED',
-      `release ${tagged.tag} is NOT verified: ${failed.map((c) => `✖ ${c.check}: ${c.detail}`).join('; ')}`,
-      {
-        hint: `the release stays published; fix what is ✖, then \`cutter tasks retry ${ctx.taskId}\``,
-        details: { checks: verified.checks },
-      },
-    );
+    // The wait for signatures ends with the verdict: a retry waits for signatures made elsewhere afresh.
+    return {
+      patch: { release: { signaturesWaitingSince: null } },
+      fail: new CutterError(
+        'CUTTER_REFUSED',
+        `release ${tagged.tag} is NOT verified: ${failed.map((c) => `✖ ${c.check}: ${c.detail}`).join('; ')}`,
+        {
+          hint: `the release stays published; fix what is ✖, then \`cutter tasks retry ${ctx.taskId}\``,
+          details: { checks: verified.checks },
+        },
+      ),
+    };
   }
   return {
     complete: true,
