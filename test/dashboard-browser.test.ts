@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,11 @@ import { ADMIN_TOKEN, type DashboardRig, login, startDashboardRig } from './dash
 import { gitOk } from './sandbox-harness.js';
 
 const CHROMIUM = process.env['CUTTER_CHROMIUM'] ?? '/usr/bin/chromium';
-const DOCS = join(import.meta.dirname, '..', 'docs');
+// The README's screenshots are retaken only when asked (CUTTER_UPDATE_SCREENSHOTS=1): a test run leaves the
+// tracked docs/ untouched (every run's pixels differ a little), and shots go to a scratch directory.
+const DOCS = process.env['CUTTER_UPDATE_SCREENSHOTS']
+  ? join(import.meta.dirname, '..', 'docs')
+  : join(tmpdir(), `cutter-dashboard-shots-${process.pid}`);
 
 let rig: DashboardRig;
 let browser: Browser;
@@ -39,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await rig?.close();
+  if (!process.env['CUTTER_UPDATE_SCREENSHOTS']) await rm(DOCS, { recursive: true, force: true });
 });
 
 const shot = (name: string) => page.screenshot({ path: join(DOCS, `dashboard-${name}.png`), fullPage: true });
