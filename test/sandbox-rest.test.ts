@@ -252,6 +252,48 @@ describe('sandbox REST', () => {
     expect(open.map((p) => p.number)).toEqual([2, 1]);
   });
 
+  it('associates commits with pull requests: the merged one on the default branch, open ones elsewhere', async () => {
+    const repo = 'connector-assoc';
+    await h.octokit.rest.repos.createInOrg({ org: owner, name: repo, auto_init: true });
+    const base = await commitFile(h, repo, 'a.ts', '1\n', 'feat: a');
+    const pulls = async (sha: string) =>
+      (await h.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha })).data.map(
+        (p) => [p.number, p.head.ref, p.merged_at !== null],
+      );
+    await h.octokit.rest.git.createRef({ owner, repo, ref: 'refs/heads/release-v1.4.0', sha: base });
+    const onPr = await commitFile(h, repo, 'b.ts', '1\n', 'chore(release): v1.4.0', 'release-v1.4.0');
+    const { data: pr } = await h.octokit.rest.pulls.create({
+      owner,
+      repo,
+      title: 'chore(release): v1.4.0',
+      head: 'release-v1.4.0',
+      base: 'main',
+    });
+    expect(await pulls(onPr)).toEqual([[pr.number, 'release-v1.4.0', false]]);
+    expect(await pulls(base)).toEqual([]);
+    await h.octokit.rest.pulls.update({ owner, repo, pull_number: pr.number, title: 'Release 1.4.0' });
+    const { data: sq } = await h.octokit.rest.pulls.merge({
+      owner,
+      repo,
+      pull_number: pr.number,
+      merge_method: 'squash',
+    });
+    const { data: sc } = await h.octokit.rest.git.getCommit({ owner, repo, commit_sha: sq.sha });
+    expect(sc.message).toMatch(/^Release 1\.4\.0 \(#1\)/);
+    const [merged] = (
+      await h.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sq.sha })
+    ).data;
+    expect(merged).toMatchObject({ number: pr.number, merge_commit_sha: sq.sha, head: { ref: 'release-v1.4.0' } });
+    expect(merged?.merged_at).not.toBeNull();
+    const missing = await h.octokit.rest.repos
+      .listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: 'f'.repeat(40) })
+      .then(
+        () => 0,
+        (e: { status: number }) => e.status,
+      );
+    expect(missing).toBe(422);
+  });
+
   it('refuses to merge a draft pull request (405) until it is marked ready for review', async () => {
     await h.octokit.rest.git.createRef({ owner, repo: 'connector-rest', ref: 'refs/heads/drafty', sha: head });
     await commitFile(h, 'connector-rest', 'src/d.ts', 'export const d = 1;\n', 'feat: add d', 'drafty');

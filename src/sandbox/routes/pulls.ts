@@ -1,4 +1,5 @@
-// Pull request routes: open, read, list, and merge (a real merge or squash commit written with git merge-tree).
+// Pull request routes: open, read, list, merge (a real merge or squash commit written with git merge-tree), and the
+// pull requests a commit belongs to.
 
 import { objectBody, optBool, optString, paged, reqString } from '../request-input.js';
 import { HttpError, notFound, unprocessable } from '../rest-errors.js';
@@ -140,6 +141,38 @@ export const pullRoutes: RouteDef<Services>[] = [
       const { body, headers } = paged(`${ctx.sandbox.links.api}/repos/${owner}/${name}/pulls`, ctx.query, list);
       const fresh = await Promise.all(body.map((p) => refresh(ctx, p)));
       return { status: 200, body: fresh.map((p) => pullSimple(ctx.sandbox.links, p, repo)), headers };
+    },
+  },
+  {
+    /**
+     * GitHub's association of a commit with pull requests: on the default branch, the merged PR that introduced it
+     * (its merge or squash commit, or one of its commits); elsewhere, the open and merged PRs whose commits hold it.
+     */
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/commits/{commit_sha}/pulls',
+    async handler(ctx) {
+      const { owner, name, repo } = target(ctx);
+      const git = ctx.sandbox.git;
+      const ref = ctx.params['commit_sha'] ?? '';
+      const sha = await git.resolveCommit(owner, name, ref);
+      if (!sha) throw unprocessable(`No commit found for SHA: ${ref}`);
+      const tip = await git.resolveCommit(owner, name, `refs/heads/${repo.default_branch}`);
+      const onDefault = tip !== null && (await git.isAncestor(owner, name, sha, tip));
+      const found: PullRecord[] = [];
+      for (const stored of ctx.sandbox.state.list<PullRecord>('pull', owner, name).reverse()) {
+        const p = await refresh(ctx, stored);
+        if (!p.merged && (onDefault || p.state !== 'open')) continue;
+        const holds =
+          p.merge_commit_sha === sha ||
+          (await git.revList(owner, name, [`${p.base_sha}..${p.head_sha}`])).includes(sha);
+        if (holds) found.push(p);
+      }
+      const { body, headers } = paged(
+        `${ctx.sandbox.links.api}/repos/${owner}/${name}/commits/${sha}/pulls`,
+        ctx.query,
+        found,
+      );
+      return { status: 200, body: body.map((p) => pullSimple(ctx.sandbox.links, p, repo)), headers };
     },
   },
   {
