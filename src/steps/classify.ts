@@ -4,6 +4,7 @@ import { ignoredAuthorFilter } from '../config/author-filter.js';
 import { matchBranch } from '../config/branch-channel.js';
 import { namePatternMatches } from '../config/name-pattern.js';
 import type { CutterConfig } from '../config/schema.js';
+import { mergedReleasePrOf } from '../release-pr/release-pr-of-commit.js';
 import type { Step, StepOutcome } from '../workflow/types.js';
 import { repoOf, taskData } from './release-context.js';
 import type { PushFacts, RepoRef } from './release-data.js';
@@ -14,8 +15,12 @@ const ZERO_SHA = /^0+$/;
 const SKIP_MARKER = /\[(skip release|release skip)\]/i;
 /** GitHub Apps commit as `name[bot]`: their pushes never start a release on their own. */
 const BOT_AUTHOR = /\[bot\]$/i;
-/** The merge (or squash) of a `release-*` PR: its `pull_request` closed event releases it, with the version it names. */
+/**
+ * The merge (or squash) of a `release-*` PR: its `pull_request` closed event releases it, with the version it names.
+ * The default subjects are known from the text; an edited one is found by the PR GitHub associates with the commit.
+ */
 const RELEASE_PR_MERGE = /^(?:Merge pull request #\d+ from [^\s/]+\/release-\S+|chore\(release\): .+ \(#\d+\))/;
+const RELEASE_PR_MERGE_REASON = 'the head commit merges a release PR, which its merge event releases';
 
 const skip = (reason: string, details?: string[]): StepOutcome => ({
   complete: true,
@@ -61,8 +66,7 @@ export function configSkipReason(
       return `pushed by a bot or ignored author (${head.authorName ?? head.authorEmail ?? push.pusher ?? 'unknown'})`;
     }
     if (SKIP_MARKER.test(head.message)) return 'the head commit says [skip release]';
-    if (RELEASE_PR_MERGE.test(head.message))
-      return 'the head commit merges a release PR, which its merge event releases';
+    if (RELEASE_PR_MERGE.test(head.message)) return RELEASE_PR_MERGE_REASON;
   }
   return null;
 }
@@ -81,6 +85,10 @@ export const classifyStep: Step<ReleaseDeps> = {
     const reason = configSkipReason(push, repo, loaded.config, ctx.deps.excludeRepos ?? []);
     if (reason) return skip(reason);
     const branch = push.ref.slice('refs/heads/'.length);
+    // A head commit whose subject does not say so may still be a release PR's merge (a retitled squash):
+    // releasing it here too would race the merge event's release. One read, made for release candidates only.
+    const pr = await mergedReleasePrOf(ctx.deps.github, repo, push.after, branch);
+    if (pr) return skip(RELEASE_PR_MERGE_REASON, [`#${pr.number} (${pr.branch})`]);
     const match = matchBranch(loaded.config.branches, branch);
     ctx.log(
       `release candidate: ${branch} at ${push.after.slice(0, 7)}${match.prerelease ? ` (channel ${match.prerelease})` : ''}`,
