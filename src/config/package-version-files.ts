@@ -5,7 +5,7 @@ import type { CutterConfig } from './schema.js';
 /**
  * Version files under `packages` in tag mode, as config issues (file:line comes from their path). Tag mode writes no
  * file, for one package as for many: a release commit made by Cutter would be a commit no CI run has checked, and a
- * protected branch would refuse it. `cutter draft-release` reads only the top-level versionFiles.
+ * protected branch would refuse it. `cutter draft-release --package` bumps them as PR mode on push does.
  */
 export function packageVersionFileIssues(config: CutterConfig): z.core.$ZodIssue[] {
   if (config.release.mode === 'pr') return [];

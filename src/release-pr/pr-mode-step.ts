@@ -1,22 +1,15 @@
 // Step "release-pr-update": in PR mode a releasable push keeps one release PR up to date instead of tagging.
 
-import {
-  commitsForPackage,
-  normalizeRepoPath,
-  type PackageSpec,
-  packageTagVersion,
-  packageVersionFiles,
-} from '../core/package-paths.js';
-import type { RawCommit } from '../core/types.js';
+import { type PackageSpec, packageTagVersion } from '../core/package-paths.js';
 import type { GitHubClient } from '../github/client.js';
-import { withCommitFiles } from '../github/commit-files.js';
 import { githubStatus } from '../github/github-error.js';
 import type { RepoRef } from '../github/repo-api.js';
 import { configOf, releaseOf, repoOf, taskData } from '../steps/release-context.js';
 import type { ReleaseDeps } from '../steps/release-deps.js';
 import type { Step } from '../workflow/types.js';
-import { CHANGELOG_PATH, draftRelease } from './draft-release.js';
+import { draftRelease } from './draft-release.js';
 import { RELEASE_BRANCH_PREFIX } from './release-branch.js';
+import { releasePrInput } from './release-pr-input.js';
 
 /**
  * Runs after next-version decided the version (and after a dry run stopped), before the gates and the tag:
@@ -46,14 +39,9 @@ export const releasePrUpdateStep: Step<ReleaseDeps> = {
       repo,
       request: release.next as string,
       ...(release.branch ? { baseBranch: release.branch } : {}),
-      tagFormat: config.tagFormat,
-      ...(config.package ? { package: config.package } : {}),
-      firstRelease: config.firstRelease,
-      versionFiles: pkg ? packageVersionFiles(pkg) : config.versionFiles,
-      ...(pkg ? packageChangelog(gh, repo, pkg) : {}),
+      ...releasePrInput(gh, repo, config, pkg),
       ...((release.channel ?? null) !== null ? { includePrerelease: true } : {}),
       date: ctx.now().toISOString().slice(0, 10),
-      notes: { ...(config.notes.sections ? { sections: config.notes.sections } : {}) },
     });
     const pr = result.pr as NonNullable<typeof result.pr>;
     // A package's PR supersedes only that package's release PRs; the other packages keep theirs.
@@ -82,15 +70,6 @@ function packageOf(data: Parameters<typeof taskData>[0]): PackageSpec | null {
   if (!pkg) return null;
   const configured = configOf(data).packages.find((p) => p.name === pkg.name);
   return { ...pkg, ...(configured ? { versionFiles: configured.versionFiles } : {}) };
-}
-
-/** A package's changelog lives in its directory, and its notes count only the commits that touched it. */
-function packageChangelog(gh: GitHubClient, repo: RepoRef, pkg: PackageSpec) {
-  const root = normalizeRepoPath(pkg.path);
-  return {
-    changelogPath: root === '' ? CHANGELOG_PATH : `${root}/${CHANGELOG_PATH}`,
-    selectCommits: async (commits: RawCommit[]) => commitsForPackage(await withCommitFiles(gh, repo, commits), pkg),
-  };
 }
 
 /** Close every other open `release-*` PR into `base` that `ours` claims (a comment on each says which PR replaces it). */
