@@ -164,4 +164,39 @@ describe('a squash-merged package release PR whose title was edited', { timeout:
     const { data: releasedNow } = await h.octokit.rest.repos.listReleases({ owner: 'acme', repo: name });
     expect(releasedNow.map((r) => r.tag_name)).toEqual(['api@1.1.0']);
   });
+
+  it('releases an ordinary push when the token may not list the pull requests of a commit (judged by subject)', async () => {
+    const name = 'mono-no-pr-access';
+    const repoRef = { owner: 'acme', name };
+    const repo = await sandboxRepo(h, name, ['chore: start'], {
+      '.cutter.yml': MONOREPO,
+      'packages/api/package.json': '{\n  "name": "api",\n  "version": "1.0.0"\n}\n',
+      'packages/web/index.js': 'export {};\n',
+    });
+    await commitFile(repo, 'packages/api/search.js', 'export const search = 1;\n', 'feat(api): search');
+    // GitHub's answer to a token without pull requests: read.
+    h.sandbox.setFaults([
+      { route: 'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', rate: 1, kind: 'error', status: 403 },
+    ]);
+    try {
+      const { task, log } = await runRelease({
+        store,
+        deps: { github: gh, env: {}, notifyOptions: { baseDelayMs: 5 } },
+        data: { repo: repoRef, push: await pushFacts(repo) },
+        engine: { retry: { baseMs: 10, maxMs: 200 } },
+        timeoutMs: 200_000,
+      });
+      expect(h.sandbox.counters().faults['error']).toBeGreaterThan(0);
+      expect(task.status).toBe('done');
+      const classify = log.find((e) => e.step === 'classify');
+      expect(classify?.outcome).toBe('patch');
+      expect(classify?.messages.map((m) => m.message).join('\n')).toMatch(
+        /HTTP 403; the token needs pull requests: read/,
+      );
+      // No package tag yet: the first release.
+      expect(await openReleasePrs(name)).toEqual(['release-api@1.0.0']);
+    } finally {
+      h.sandbox.setFaults([]);
+    }
+  });
 });

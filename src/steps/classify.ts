@@ -4,6 +4,7 @@ import { ignoredAuthorFilter } from '../config/author-filter.js';
 import { matchBranch } from '../config/branch-channel.js';
 import { namePatternMatches } from '../config/name-pattern.js';
 import type { CutterConfig } from '../config/schema.js';
+import { githubStatus } from '../github/github-error.js';
 import { mergedReleasePrOf } from '../release-pr/release-pr-of-commit.js';
 import type { Step, StepOutcome } from '../workflow/types.js';
 import { repoOf, taskData } from './release-context.js';
@@ -87,7 +88,17 @@ export const classifyStep: Step<ReleaseDeps> = {
     const branch = push.ref.slice('refs/heads/'.length);
     // A head commit whose subject does not say so may still be a release PR's merge (a retitled squash):
     // releasing it here too would race the merge event's release. One read, made for release candidates only.
-    const pr = await mergedReleasePrOf(ctx.deps.github, repo, push.after, branch);
+    let pr: Awaited<ReturnType<typeof mergedReleasePrOf>> = null;
+    try {
+      pr = await mergedReleasePrOf(ctx.deps.github, repo, push.after, branch);
+    } catch (err) {
+      // A token without pull-request read access must not stop every release: the subject check above still holds.
+      const status = githubStatus(err);
+      if (status !== 403 && status !== 404) throw err;
+      ctx.log(
+        `cannot ask GitHub which pull request ${push.after.slice(0, 7)} belongs to (HTTP ${status}; the token needs pull requests: read): a retitled release PR merge is judged by its subject only`,
+      );
+    }
     if (pr) return skip(RELEASE_PR_MERGE_REASON, [`#${pr.number} (${pr.branch})`]);
     const match = matchBranch(loaded.config.branches, branch);
     ctx.log(
