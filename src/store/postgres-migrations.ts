@@ -87,4 +87,33 @@ CREATE TABLE cutter.kv (
     name: 'queue worker heartbeats: a worker not seen for a while is dead and its jobs are taken over',
     sql: 'CREATE TABLE cutter.queue_workers (worker_id TEXT PRIMARY KEY, seen_at TIMESTAMPTZ NOT NULL);',
   },
+  {
+    version: 3,
+    name: 'a delivery names an existing task or none (deferred foreign key); dangling ones repaired',
+    // Before this, an ingest that lost the dedupe race to a twin committed its delivery naming a task that was never
+    // stored, and a second statement repaired it: a crash between the two left it dangling. Such a delivery now names
+    // the task of a twin delivery (same event and payload, hence the same task decision) when that names exactly one
+    // existing task, or else no task; each repair is audited. The key is checked at commit (DEFERRABLE INITIALLY
+    // DEFERRED), so the one-statement ingest fails on the race instead of committing a dangling id, and is retried.
+    // Cutter never deletes tasks; should an operator prune one, its deliveries stay (they dedupe GitHub's
+    // redeliveries) and name no task.
+    sql: `
+WITH dangling AS (
+  SELECT d.id, d.task_id AS lost,
+         (SELECT MIN(o.task_id) FROM cutter.deliveries o JOIN cutter.tasks t ON t.id = o.task_id
+          WHERE o.event = d.event AND o.payload = d.payload AND o.id <> d.id
+          HAVING COUNT(DISTINCT o.task_id) = 1) AS twin
+  FROM cutter.deliveries d
+  WHERE d.task_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cutter.tasks t WHERE t.id = d.task_id)),
+fixed AS (
+  UPDATE cutter.deliveries d SET task_id = g.twin FROM dangling g WHERE d.id = g.id RETURNING d.id, g.lost, g.twin)
+INSERT INTO cutter.audit (at, actor, action, target, details)
+SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint, 'cutter:migration-3', 'delivery.repair', id,
+       jsonb_build_object('missingTaskId', lost, 'taskId', twin)
+FROM fixed;
+
+ALTER TABLE cutter.deliveries ADD CONSTRAINT deliveries_task_id_fkey FOREIGN KEY (task_id)
+  REFERENCES cutter.tasks (id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;
+`,
+  },
 ];

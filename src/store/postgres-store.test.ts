@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServer, startPostgres } from '../../test/postgres-server.js';
 import { openStore } from './index.js';
@@ -34,9 +36,9 @@ describe('PostgresStore schema', () => {
     const first = await fresh();
     const more = await Promise.all([PostgresStore.open(url), PostgresStore.open(url), PostgresStore.open(url)]);
     opened.push(...more);
-    expect(await first.schemaVersion()).toBe(2);
+    expect(await first.schemaVersion()).toBe(3);
     const { rows } = await first.pool.query('SELECT COUNT(*)::int AS n FROM cutter.schema_migrations');
-    expect(rows[0]).toEqual({ n: 2 });
+    expect(rows[0]).toEqual({ n: 3 });
     const jobs = await first.pool.query("SELECT to_regclass('graphile_worker.jobs') IS NOT NULL AS ok");
     expect(jobs.rows[0]).toEqual({ ok: true });
   });
@@ -93,6 +95,123 @@ describe('PostgresStore schema', () => {
     const jobs = await store.pool.query('SELECT key FROM graphile_worker.jobs');
     expect(jobs.rows).toEqual([{ key: `task:${first.taskId}` }]);
     expect((await store.getDelivery('hook-1'))?.payload).toEqual({ after: 'abc', n: 1.5 });
+  });
+});
+
+describe('PostgresStore ingest race', () => {
+  /** Polls until `sql` (on its own connection) returns a row with ok = true. */
+  async function until(client: pg.Client, sql: string, params: unknown[] = []): Promise<void> {
+    for (let i = 0; i < 1000; i++) {
+      if ((await client.query(sql, params)).rows[0]?.ok) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`timed out waiting for: ${sql}`);
+  }
+
+  const DANGLING = `SELECT d.id, d.task_id FROM cutter.deliveries d
+                    WHERE d.task_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cutter.tasks t WHERE t.id = d.task_id)`;
+
+  it('never commits a delivery naming a task that does not exist when a twin commits its task mid-statement', async () => {
+    const store = await fresh();
+    const connect = async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      return client;
+    };
+    const [twin, gate, watch] = [await connect(), await connect(), await connect()];
+    try {
+      // The twin ingest of the same push has inserted its task and not committed yet.
+      const winner = randomUUID();
+      await twin.query('BEGIN');
+      await twin.query(
+        `INSERT INTO cutter.tasks (id, kind, key, status, data, dedupe_key, run_after, created_at, updated_at)
+         VALUES ($1, 'release', 'acme/race', 'queued', '{}', 'push:acme/race:abc', 0, 0, 0)`,
+        [winner],
+      );
+      // Our ingest starts: its snapshot has no such task, so it waits on the twin's dedupe key.
+      const ingest = store.ingestDelivery(
+        { id: 'hook-late', event: 'push', payload: { after: 'abc' }, receivedAt: new Date() },
+        { kind: 'release', key: 'acme/race', dedupeKey: 'push:acme/race:abc' },
+      );
+      await until(
+        watch,
+        `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+                        AND query LIKE '%INSERT INTO cutter.deliveries%') AS ok`,
+      );
+      // The gate queues for a lock the ingest holds: it is granted the moment the ingest's statement ends, so
+      // whatever the ingest sends next waits behind it. What is committed then is all a crash there would leave.
+      const gatePid = (await gate.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      await gate.query('BEGIN');
+      const gated = gate.query('LOCK TABLE cutter.deliveries IN SHARE MODE');
+      await until(watch, 'SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted) AS ok', [gatePid]);
+      await twin.query('COMMIT');
+      await gated;
+      expect((await watch.query(DANGLING)).rows).toEqual([]);
+      await gate.query('COMMIT');
+
+      expect(await ingest).toEqual({ duplicate: false, taskId: winner });
+      expect((await store.getDelivery('hook-late'))?.taskId).toBe(winner);
+      expect((await watch.query(DANGLING)).rows).toEqual([]);
+      expect((await store.listTasks()).tasks.map((t) => t.id)).toEqual([winner]);
+    } finally {
+      await Promise.all([twin.end(), gate.end(), watch.end()]);
+    }
+  });
+});
+
+describe('PostgresStore migration 3', () => {
+  it('repairs the deliveries a crash left naming a missing task, then refuses to store one', async () => {
+    const store = await fresh();
+    // Back to version 2: the same tables without the foreign key, with what its two-statement ingest could leave.
+    await store.pool.query('ALTER TABLE cutter.deliveries DROP CONSTRAINT deliveries_task_id_fkey');
+    await store.pool.query('DELETE FROM cutter.schema_migrations WHERE version = 3');
+    const task = (await store.createTask({ kind: 'release', key: 'acme/m', dedupeKey: 'push:acme/m:1' })).task;
+    const other = (await store.createTask({ kind: 'release', key: 'acme/m', dedupeKey: 'push:acme/m:2' })).task;
+    const deliveries: Array<[string, string, string | null]> = [
+      ['hook-won', '{"after":"1"}', task.id],
+      ['hook-lost', '{"after":"1"}', 'missing-1'], // its twin names the task: repaired to it
+      ['hook-alone', '{"after":"3"}', 'missing-2'], // no twin: names no task
+      ['hook-a', '{"after":"4"}', task.id],
+      ['hook-b', '{"after":"4"}', other.id],
+      ['hook-torn', '{"after":"4"}', 'missing-3'], // twins name two tasks: which one is unknown, so none
+      ['hook-ping', '{}', null],
+    ];
+    for (const [id, payload, taskId] of deliveries) {
+      await store.pool.query(
+        "INSERT INTO cutter.deliveries (id, event, payload, received_at, task_id) VALUES ($1, 'push', $2, 0, $3)",
+        [id, payload, taskId],
+      );
+    }
+
+    const migrated = await PostgresStore.open(url);
+    opened.push(migrated);
+    expect(await migrated.schemaVersion()).toBe(3);
+    const after = await migrated.pool.query('SELECT id, task_id FROM cutter.deliveries ORDER BY id');
+    expect(Object.fromEntries(after.rows.map((r) => [r.id, r.task_id]))).toEqual({
+      'hook-won': task.id,
+      'hook-lost': task.id,
+      'hook-alone': null,
+      'hook-a': task.id,
+      'hook-b': other.id,
+      'hook-torn': null,
+      'hook-ping': null,
+    });
+    const audit = await migrated.listAudit();
+    expect(audit.map((e) => [e.action, e.target, e.details]).sort()).toEqual([
+      ['delivery.repair', 'hook-alone', { missingTaskId: 'missing-2', taskId: null }],
+      ['delivery.repair', 'hook-lost', { missingTaskId: 'missing-1', taskId: task.id }],
+      ['delivery.repair', 'hook-torn', { missingTaskId: 'missing-3', taskId: null }],
+    ]);
+
+    const dangling = await migrated.pool
+      .query(
+        "INSERT INTO cutter.deliveries (id, event, payload, received_at, task_id) VALUES ('x', 'push', '{}', 0, 'nope')",
+      )
+      .catch((e) => e);
+    expect(dangling).toMatchObject({ code: '23503', constraint: 'deliveries_task_id_fkey' });
+    // Cutter never deletes a task; should an operator prune one, its deliveries stay and name none.
+    await migrated.pool.query('DELETE FROM cutter.tasks WHERE id = $1', [other.id]);
+    expect((await migrated.getDelivery('hook-b'))?.taskId).toBeNull();
   });
 });
 

@@ -130,6 +130,18 @@ function storedData(data: JsonObject): string {
 
 /** Deadlocks and serialization failures are retried: the transaction did nothing. */
 const RETRYABLE = new Set(['40001', '40P01']);
+/**
+ * deliveries.task_id → tasks(id), checked at commit (migration 3): an ingest that would store a delivery naming a
+ * task that does not exist fails instead, having stored nothing.
+ */
+const DELIVERY_TASK_FK = 'deliveries_task_id_fkey';
+
+/** What the one-statement ingest returns. */
+interface IngestRow {
+  stored: boolean;
+  task_id: string | null;
+  seen_task_id: string | null;
+}
 
 export class PostgresStore implements Store {
   readonly pool: pg.Pool;
@@ -685,13 +697,11 @@ export class PostgresStore implements Store {
     const runAfter = enqueue?.runAfter ? enqueue.runAfter.getTime() : at;
     // One statement, so one round trip and its own transaction: the delivery, its task and the task's job are
     // stored together or not at all. The insert of the delivery decides: a concurrent twin waits on the primary
-    // key, then inserts nothing and is a duplicate.
-    const { rows } = await this.pool.query<{
-      stored: boolean;
-      task_id: string | null;
-      seen_task_id: string | null;
-      tasks: number;
-    }>({
+    // key, then inserts nothing and is a duplicate. A task with the same dedupe key that a concurrent ingest commits
+    // after this statement's snapshot is not in it: the task insert skips, and the delivery would name the skipped
+    // candidate. The deferred foreign key fails that commit instead (nothing is stored) and the statement runs
+    // again; its new snapshot has the twin's task. That is the rare race: a duplicate push is found the first time.
+    const statement = {
       name: this.dispatchJobs ? 'cutter_ingest_job' : 'cutter_ingest',
       text: `WITH existing AS (SELECT id FROM cutter.tasks WHERE dedupe_key = $8),
          d AS (INSERT INTO cutter.deliveries (id, event, payload, received_at, task_id)
@@ -712,7 +722,7 @@ export class PostgresStore implements Store {
          }
          SELECT EXISTS (SELECT 1 FROM d) AS stored, (SELECT task_id FROM d) AS task_id,
                 (SELECT task_id FROM cutter.deliveries WHERE id = $1) AS seen_task_id
-                ${this.dispatchJobs ? ', (SELECT COUNT(*) FROM j) AS jobs' : ''}, (SELECT COUNT(*) FROM t) AS tasks`,
+                ${this.dispatchJobs ? ', (SELECT COUNT(*) FROM j) AS jobs' : ''}`,
       values: [
         delivery.id,
         delivery.event,
@@ -726,7 +736,17 @@ export class PostgresStore implements Store {
         enqueue?.parentId ?? null,
         runAfter,
       ],
-    });
+    };
+    let rows: IngestRow[] = [];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        ({ rows } = await this.pool.query<IngestRow>(statement));
+        break;
+      } catch (err) {
+        const { code, constraint } = err as { code?: string; constraint?: string };
+        if (code !== '23503' || constraint !== DELIVERY_TASK_FK || attempt >= 3) throw err;
+      }
+    }
     const row = rows[0];
     if (!row?.stored) {
       // A duplicate. A twin still in flight when this statement began is not in its snapshot: look again.
@@ -740,19 +760,7 @@ export class PostgresStore implements Store {
         null;
       return taskId ? { duplicate: true, taskId } : { duplicate: true };
     }
-    if (!enqueue || !row.task_id) return { duplicate: false };
-    if (row.task_id === candidate && row.tasks === 0) {
-      // A task with the same dedupe key was committed by a concurrent ingest after this statement's snapshot:
-      // point the delivery at that one (the rare race; the common duplicate push is found in the snapshot).
-      const { rows: fixed } = await this.pool.query<{ task_id: string }>(
-        `UPDATE cutter.deliveries SET task_id = (SELECT id FROM cutter.tasks WHERE dedupe_key = $2)
-         WHERE id = $1 RETURNING task_id`,
-        [delivery.id, enqueue.dedupeKey ?? null],
-      );
-      const taskId = fixed[0]?.task_id;
-      return taskId ? { duplicate: false, taskId } : { duplicate: false };
-    }
-    return { duplicate: false, taskId: row.task_id };
+    return enqueue && row.task_id ? { duplicate: false, taskId: row.task_id } : { duplicate: false };
   }
 
   async getDelivery(id: string): Promise<DeliveryRecord | null> {
