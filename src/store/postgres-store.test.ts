@@ -5,7 +5,7 @@ import { type PostgresServer, startPostgres } from '../../test/postgres-server.j
 import { openStore } from './index.js';
 import { PostgresStore } from './postgres-store.js';
 import { storeContract } from './store-contract.js';
-import type { Store } from './types.js';
+import type { Store, TaskRecord } from './types.js';
 
 let server: PostgresServer;
 let url = '';
@@ -108,16 +108,18 @@ describe('PostgresStore ingest race', () => {
     throw new Error(`timed out waiting for: ${sql}`);
   }
 
+  /** A connection of its own (a transaction held open, or a watcher outside it: activity is read per transaction). */
+  async function connect(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return client;
+  }
+
   const DANGLING = `SELECT d.id, d.task_id FROM cutter.deliveries d
                     WHERE d.task_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cutter.tasks t WHERE t.id = d.task_id)`;
 
   it('never commits a delivery naming a task that does not exist when a twin commits its task mid-statement', async () => {
     const store = await fresh();
-    const connect = async () => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      return client;
-    };
     const [twin, gate, watch] = [await connect(), await connect(), await connect()];
     try {
       // The twin ingest of the same push has inserted its task and not committed yet.
@@ -155,6 +157,70 @@ describe('PostgresStore ingest race', () => {
       expect((await store.listTasks()).tasks.map((t) => t.id)).toEqual([winner]);
     } finally {
       await Promise.all([twin.end(), gate.end(), watch.end()]);
+    }
+  });
+
+  it('does not hold up a delivery naming a task while a worker commits a step of it', async () => {
+    const store = await fresh();
+    const push = { kind: 'release', key: 'acme/busy', dedupeKey: 'push:acme/busy:1' };
+    const hook = (id: string) => ({ id, event: 'push', payload: {}, receivedAt: new Date() });
+    const { taskId } = await store.ingestDelivery(hook('hook-1'), push);
+    const claimed = await store.claimTask({ workerId: 'w', now: new Date(), leaseMs: 60_000 });
+    expect(claimed?.id).toBe(taskId);
+    const [gate, watch] = [await connect(), await connect()];
+    try {
+      // The step's transaction locks the task's row, then waits at its step log entry behind the gate.
+      await gate.query('BEGIN');
+      await gate.query('LOCK TABLE cutter.step_log IN SHARE MODE');
+      const now = new Date();
+      const task = claimed as TaskRecord;
+      const commit = store.commitStep({
+        taskId: task.id,
+        leaseId: task.leaseId ?? '',
+        now,
+        data: {},
+        next: { status: 'done' },
+        step: 'only',
+        attempt: 1,
+        stepsRun: 1,
+        error: null,
+        leaseUntil: new Date(now.getTime() + 60_000),
+        log: {
+          taskId: task.id,
+          step: 'only',
+          startedAt: now.toISOString(),
+          durationMs: 1,
+          attempt: 1,
+          workerId: 'w',
+          input: null,
+          patch: null,
+          outcome: 'complete',
+          error: null,
+          messages: [],
+        },
+      });
+      await until(
+        watch,
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted AND relation = 'cutter.step_log'::regclass) AS ok",
+      );
+      // A second hook of the same push names the task: it must be stored without waiting for the step to commit.
+      let stored = false;
+      const ingest = store.ingestDelivery(hook('hook-2'), push).finally(() => {
+        stored = true;
+      });
+      const waiting = `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+                                      AND query LIKE '%INSERT INTO cutter.deliveries%') AS ok`;
+      let waited = false;
+      while (!stored && !waited) {
+        waited = (await watch.query(waiting)).rows[0].ok;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await gate.query('COMMIT');
+      expect(waited ? 'the ingest waited for the step' : 'stored at once').toBe('stored at once');
+      expect(await ingest).toEqual({ duplicate: false, taskId });
+      expect((await commit)?.status).toBe('done');
+    } finally {
+      await Promise.all([gate.end(), watch.end()]);
     }
   });
 });

@@ -295,10 +295,14 @@ export class PostgresStore implements Store {
     return { unlockedWorkers: workers.length, redispatched };
   }
 
+  // Row locks are FOR NO KEY UPDATE (no task id ever changes): they exclude other workers as FOR UPDATE would, but
+  // not the foreign-key check (FOR KEY SHARE) of an ingest whose delivery names the task, which need not wait for
+  // a step to commit.
   private async row(c: Sql, id: string, lock = false): Promise<TaskRow | undefined> {
-    const { rows } = await c.query<TaskRow>(`SELECT * FROM cutter.tasks WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [
-      id,
-    ]);
+    const { rows } = await c.query<TaskRow>(
+      `SELECT * FROM cutter.tasks WHERE id = $1${lock ? ' FOR NO KEY UPDATE' : ''}`,
+      [id],
+    );
     return rows[0];
   }
 
@@ -413,7 +417,7 @@ export class PostgresStore implements Store {
            AND NOT EXISTS (SELECT 1 FROM cutter.tasks o WHERE o.key = t.key AND o.seq < t.seq
                            AND o.status IN ('queued', 'running', 'waiting')
                            AND (t.parent_id IS NULL OR o.id <> t.parent_id))
-         ORDER BY t.seq LIMIT 1 FOR UPDATE OF t`,
+         ORDER BY t.seq LIMIT 1 FOR NO KEY UPDATE OF t`,
         [now, options.kinds ?? null, options.taskId ?? null],
       );
       const found = rows[0];
@@ -609,7 +613,7 @@ export class PostgresStore implements Store {
         );
         const children = await c.query<{ id: string }>(
           `SELECT id FROM cutter.tasks WHERE parent_id = $1 AND status IN ('queued', 'running', 'waiting')
-           ORDER BY seq FOR UPDATE`,
+           ORDER BY seq FOR NO KEY UPDATE`,
           [id],
         );
         for (const child of children.rows) {
