@@ -302,6 +302,24 @@ export function storeContract(name: string, harness: ContractHarness): void {
         expect(await store.getDelivery('d-1')).toMatchObject({ event: 'push', payload: { ref: 'refs/heads/main' } });
       });
 
+      it('points every delivery of one push at its one stored task, however they race from two handles', async () => {
+        const other = await second();
+        const push = { kind: 'release', key: 'acme/p', dedupeKey: 'push:acme/p:abc' };
+        const ids = Array.from({ length: 10 }, (_, i) => `hook-${i}`);
+        const results = await Promise.all(
+          ids.map((id, i) =>
+            (i % 2 ? other : store).ingestDelivery({ id, event: 'push', payload: {}, receivedAt: at(0) }, push),
+          ),
+        );
+        expect(results.filter((r) => r.duplicate)).toEqual([]);
+        const taskIds = new Set(results.map((r) => r.taskId));
+        expect(taskIds.size).toBe(1);
+        const [taskId] = taskIds;
+        expect((await store.getTask(taskId ?? ''))?.dedupeKey).toBe('push:acme/p:abc');
+        for (const id of ids) expect((await other.getDelivery(id))?.taskId).toBe(taskId);
+        expect((await store.listTasks()).tasks).toHaveLength(1);
+      });
+
       it('records a delivery that starts no task, and rejects one without an id', async () => {
         expect(await store.ingestDelivery({ id: 'd-2', event: 'ping', payload: {}, receivedAt: at(0) })).toEqual({
           duplicate: false,
