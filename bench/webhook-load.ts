@@ -1,7 +1,8 @@
 // Open-loop webhook load in its own process: signed pushes arriving independently (Poisson, seeded) at a mean rate over
 // keep-alive connections, each latency counted from the moment the request was due (not from when a free connection
-// sent it), printed as JSON.
-// Usage: node --import tsx bench/webhook-load.ts URL RATE SECONDS CONNECTIONS
+// sent it), printed as JSON. Several URLs (comma-separated) get the requests in turn, as a round-robin load balancer
+// in front of several servers would send them, each URL over its own pool of CONNECTIONS.
+// Usage: node --import tsx bench/webhook-load.ts URL[,URL…] RATE SECONDS CONNECTIONS
 //
 // Why not autocannon's `overallRate`: it lets each connection send back to back until it has made its share of the
 // second, then pauses until the next second — bursts of `connections` concurrent requests, not a rate — and corrects
@@ -15,6 +16,8 @@ import { signedTagPush } from './lib/signed-push.js';
 
 export interface LoadResult {
   rate: number;
+  /** From the first request's due time to the end of the last response. */
+  elapsedMs: number;
   seconds: number;
   connections: number;
   requests: number;
@@ -38,7 +41,10 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
 
+/** `url` may list several URLs, comma-separated: request i goes to the (i mod n)-th. */
 export async function webhookLoad(url: string, rate: number, seconds: number, connections: number) {
+  const urls = url.split(',').filter(Boolean);
+  // maxSockets is per origin: each URL gets its own pool of `connections`.
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const total = Math.round(rate * seconds);
   // Independent deliveries: exponential gaps with the mean 1/rate, the same sequence every run.
@@ -58,9 +64,9 @@ export async function webhookLoad(url: string, rate: number, seconds: number, co
   const settle = () => {
     if (++finished === total) allDone();
   };
-  const fire = (due: number) => {
+  const fire = (due: number, target: string) => {
     const { body, headers } = signedTagPush();
-    const req = request(url, {
+    const req = request(target, {
       method: 'POST',
       agent,
       headers: { ...headers, 'content-length': Buffer.byteLength(body) },
@@ -87,17 +93,19 @@ export async function webhookLoad(url: string, rate: number, seconds: number, co
   };
   // Warm the connections up first, so the run measures requests, not TCP handshakes.
   await Promise.all(
-    Array.from(
-      { length: connections },
-      () =>
-        new Promise<void>((resolve) => {
-          const req = request(url, { method: 'GET', agent }, (res) => {
-            res.resume();
-            res.on('end', resolve);
-          });
-          req.on('error', () => resolve());
-          req.end();
-        }),
+    urls.flatMap((target) =>
+      Array.from(
+        { length: connections },
+        () =>
+          new Promise<void>((resolve) => {
+            const req = request(target, { method: 'GET', agent }, (res) => {
+              res.resume();
+              res.on('end', resolve);
+            });
+            req.on('error', () => resolve());
+            req.end();
+          }),
+      ),
     ),
   );
   loop.enable();
@@ -107,11 +115,12 @@ export async function webhookLoad(url: string, rate: number, seconds: number, co
   const tick = () => {
     const now = performance.now();
     // Everything due by now goes out now: a late timer makes requests late, and their latency counts it.
-    for (; sent < total && start + due[sent]! <= now; sent++) fire(start + due[sent]!);
+    for (; sent < total && start + due[sent]! <= now; sent++) fire(start + due[sent]!, urls[sent % urls.length]!);
     if (sent < total) setTimeout(tick, Math.max(0, start + due[sent]! - performance.now()));
   };
   setTimeout(tick, 20);
   await done;
+  const elapsedMs = performance.now() - start;
   const used = process.cpuUsage(cpu);
   loop.disable();
   agent.destroy();
@@ -119,6 +128,7 @@ export async function webhookLoad(url: string, rate: number, seconds: number, co
   service.sort((a, b) => a - b);
   const result: LoadResult = {
     rate,
+    elapsedMs: r2(elapsedMs),
     seconds,
     connections,
     requests: total,

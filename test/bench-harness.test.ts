@@ -1,6 +1,8 @@
 // The benchmark harness: generated histories land in git as intended, and the shared measuring parts behave.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import { runRounds } from '../bench/lib/rounds.js';
 import { processCpuMs } from '../bench/lib/sandbox-process.js';
 import { median } from '../bench/lib/stats.js';
 import { markdownTable } from '../bench/lib/table.js';
+import { webhookLoad } from '../bench/webhook-load.js';
 
 const git = (cwd: string, ...args: string[]): string => {
   const result = spawnSync('git', args, { cwd, encoding: 'utf8' });
@@ -267,5 +270,47 @@ describe('reading what each tool computed', () => {
     expect(gitCliffVersion('v1.5.0\n')).toBe('1.5.0');
     expect(gitCliffVersion('1.5.0-rc.1')).toBe('1.5.0-rc.1');
     expect(gitCliffVersion('WARN something\n')).toBeNull();
+  });
+});
+
+describe('open-loop webhook load', () => {
+  /** A real HTTP server that answers every POST 202 and records its delivery ids. */
+  async function receiver(): Promise<{ url: string; deliveries: string[]; server: Server }> {
+    const deliveries: string[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.method === 'POST') deliveries.push(String(req.headers['x-github-delivery']));
+        res.writeHead(req.method === 'POST' ? 202 : 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/github`, deliveries, server };
+  }
+  const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+  it('sends rate × seconds signed pushes with unique delivery ids to one URL', async () => {
+    const one = await receiver();
+    try {
+      const result = await webhookLoad(one.url, 200, 0.5, 2);
+      expect(result).toMatchObject({ requests: 100, statuses: { '202': 100 }, errors: 0, connections: 2 });
+      expect(one.deliveries).toHaveLength(100);
+      expect(new Set(one.deliveries).size).toBe(100);
+      expect(result.elapsedMs).toBeGreaterThan(0);
+    } finally {
+      await close(one.server);
+    }
+  });
+
+  it('sends to comma-separated URLs in turn, as a round-robin load balancer would', async () => {
+    const receivers = await Promise.all([receiver(), receiver(), receiver()]);
+    try {
+      const result = await webhookLoad(receivers.map((r) => r.url).join(','), 200, 0.5, 2);
+      expect(result).toMatchObject({ requests: 100, statuses: { '202': 100 }, errors: 0 });
+      expect(receivers.map((r) => r.deliveries.length)).toEqual([34, 33, 33]);
+      expect(new Set(receivers.flatMap((r) => r.deliveries)).size).toBe(100);
+    } finally {
+      await Promise.all(receivers.map((r) => close(r.server)));
+    }
   });
 });
