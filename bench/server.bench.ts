@@ -1,24 +1,23 @@
 // Benchmark of `cutter serve`: webhook acknowledgement latency under load and push → release-published time.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { Octokit } from '@octokit/rest';
 import { createSandbox } from '../src/sandbox/server.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { BenchContext, BenchReport } from './lib/benchmark.js';
 import { machineInfo, machineLine } from './lib/machine.js';
 import { runCommand } from './lib/run-command.js';
-import { PROBE_MODULE, type ProbeSnapshot, ServeProbe, type ThreadCpu } from './lib/serve-probe.js';
+import type { ProbeSnapshot, ThreadCpu } from './lib/serve-probe.js';
+import { BENCH_GITHUB_TOKEN, type Serve, startServe, stopServe } from './lib/serve-process.js';
 import { BENCH_WEBHOOK_SECRET, signedTagPush } from './lib/signed-push.js';
 import { median, round } from './lib/stats.js';
+import { type AckFigures, steadyLoad } from './lib/steady-load.js';
 import { markdownTable } from './lib/table.js';
 import { type ContentionRun, contendedIngest } from './store-contention.js';
-import type { LoadResult } from './webhook-load.js';
 
 /** The part of autocannon's API used here (it ships no types). */
 interface AutocannonResult {
@@ -34,7 +33,7 @@ type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const SECRET = BENCH_WEBHOOK_SECRET;
-const TOKEN = 'bench-sandbox-token';
+const TOKEN = BENCH_GITHUB_TOKEN;
 const TARGET_P99_MS = 20;
 
 function option(args: readonly string[], name: string, fallback: number): number {
@@ -90,45 +89,6 @@ async function storeFloor(dir: string, rate: number, seconds: number) {
   };
 }
 
-interface Serve {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<void>;
-  /** Its HTTP thread's loop delay, GC and per-thread CPU over a phase (bench/lib/serve-probe.mjs, preloaded). */
-  probe: ServeProbe;
-}
-
-/** `cutter serve` from the built CLI, as deployed: its own process, its own event loop. */
-async function startServe(root: string, db: string, apiUrl: string): Promise<Serve> {
-  const probeFile = `${db}.probe`;
-  const args = ['--import', pathToFileURL(PROBE_MODULE).href, join(root, 'bin', 'cutter.js'), 'serve'];
-  const child = spawn(process.execPath, [...args, '--port', '0', '--db', db], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      CUTTER_WEBHOOK_SECRET: SECRET,
-      GITHUB_TOKEN: TOKEN,
-      GITHUB_API_URL: apiUrl,
-      CUTTER_BENCH_PROBE: probeFile,
-    },
-  });
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    err = (err + c.toString()).slice(-10_000);
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`cutter serve exited ${code}: ${err}`)));
-  });
-  return { child, url, exited, probe: new ServeProbe(child.pid!, probeFile) };
-}
-
 async function git(cwd: string, args: string[]): Promise<string> {
   return runCommand('git', args, {
     cwd,
@@ -150,66 +110,16 @@ async function git(cwd: string, args: string[]): Promise<string> {
  */
 type Generator = 'steady' | 'autocannon';
 
-interface AckRun {
+interface AckRun extends AckFigures {
   generator: Generator;
   load1Before: number;
   load1After: number;
-  requests: number;
-  accepted2xx: number;
-  non2xx: number;
-  errors: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
   /** The serve process over the run: its HTTP thread's loop delay and GC (the probe), CPU per request by thread. */
   serve: ProbeSnapshot & { cpuMsPerRequest: { process: number; http: number; engine: number } };
   threads: ThreadCpu;
-  /** The load generator's process: its own loop delay shows in the latencies it reports. */
-  generatorProcess: { loopDelayP99Ms: number; loopDelayMaxMs: number; cpuMsPerRequest: number };
 }
 
-interface Measured {
-  requests: number;
-  accepted2xx: number;
-  non2xx: number;
-  errors: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  generatorProcess: AckRun['generatorProcess'];
-}
-
-async function steadyLoad(root: string, url: string, rate: number, seconds: number): Promise<Measured> {
-  const script = join(root, 'bench', 'webhook-load.ts');
-  const out = await runCommand(
-    process.execPath,
-    ['--import', 'tsx', script, url, String(rate), String(seconds), '10'],
-    { cwd: root },
-  );
-  const r = JSON.parse(out) as LoadResult;
-  const accepted2xx = Object.entries(r.statuses)
-    .filter(([code]) => code.startsWith('2'))
-    .reduce((sum, [, n]) => sum + n, 0);
-  return {
-    requests: r.requests,
-    accepted2xx,
-    non2xx: r.requests - accepted2xx - r.errors,
-    errors: r.errors,
-    p50Ms: r.latencyMs.p50,
-    p90Ms: r.latencyMs.p90,
-    p99Ms: r.latencyMs.p99,
-    maxMs: r.latencyMs.max,
-    generatorProcess: {
-      loopDelayP99Ms: r.loopDelayP99Ms,
-      loopDelayMaxMs: r.loopDelayMaxMs,
-      cpuMsPerRequest: r.cpuMsPerRequest,
-    },
-  };
-}
-
-async function autocannonLoad(url: string, rate: number, seconds: number): Promise<Measured> {
+async function autocannonLoad(url: string, rate: number, seconds: number): Promise<AckFigures> {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const cpu = process.cpuUsage();
@@ -253,7 +163,7 @@ async function acknowledgements(
   const url = `${serve.url}/webhooks/github`;
   await serve.probe.begin();
   const measured =
-    generator === 'steady' ? await steadyLoad(root, url, rate, seconds) : await autocannonLoad(url, rate, seconds);
+    generator === 'steady' ? await steadyLoad(root, [url], rate, seconds) : await autocannonLoad(url, rate, seconds);
   const { probe, threads } = await serve.probe.end();
   const perRequest = (ms: number) => round(ms / Math.max(1, measured.requests), 3);
   return {
@@ -293,7 +203,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
   const db = join(dir, 'cutter.db');
   // `--cli-root=DIR`: start the CLI built in another checkout (A/B of a change under the same load generators).
   const cliRoot = context.args.find((a) => a.startsWith('--cli-root='))?.slice('--cli-root='.length) || context.root;
-  const serve = await startServe(cliRoot, db, apiUrl);
+  const serve = await startServe({ root: cliRoot, store: db, apiUrl, probeFile: `${db}.probe` });
   const octokit = new Octokit({ auth: TOKEN, baseUrl: apiUrl });
   try {
     // 1. Push → release published, through the sandbox's webhook, one repository per sample.
@@ -561,8 +471,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     ].join('\n');
     return { name: 'server', title: 'Webhook server', date: new Date().toISOString(), summary, data, markdown };
   } finally {
-    serve.child.kill('SIGTERM');
-    await serve.exited;
+    await stopServe(serve);
     await sandbox.close();
     await rm(dir, { recursive: true, force: true });
   }
