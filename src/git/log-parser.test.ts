@@ -127,4 +127,34 @@ describe('GitLogParser', () => {
       { numRuns: 200 },
     );
   });
+
+  it('decodes a record whole exactly as field by field, even with broken UTF-8 before a NUL (property)', () => {
+    // Any bytes but NUL in each of the five fields of LOG_FORMAT_NO_DATE: truncated and stray multi-byte
+    // sequences right before a separator must give the same replacement characters in both readings.
+    const fieldArb = fc.uint8Array({ maxLength: 12 }).map((b) => Buffer.from(b.map((x) => (x === 0 ? 0xe2 : x))));
+    const recordArb = fc.array(fieldArb, { minLength: 5, maxLength: 5 });
+    fc.assert(
+      fc.property(
+        fc.array(recordArb, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 9 }),
+        (records, size) => {
+          const bytes = Buffer.concat(records.flatMap((fields) => fields.flatMap((f) => [f, Buffer.from([0])])));
+          const expected = records.map((fields) => {
+            const [hash, parents, authorName, authorEmail, message] = fields.map((f) => f.toString('utf8'));
+            return {
+              hash: hash!.trim(),
+              parents: parents!.length > 0 ? parents!.split(' ') : [],
+              authorName,
+              authorEmail,
+              message,
+            };
+          });
+          // Whole records in one chunk, and records cut by chunks of `size` bytes.
+          expect(new GitLogParser({ dates: false }).push(bytes)).toEqual(expected);
+          expect(feed(new GitLogParser({ dates: false }), bytes, () => size)).toEqual(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
