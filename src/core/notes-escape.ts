@@ -35,8 +35,13 @@ const MENTION = /(?<![A-Za-z0-9])@[A-Za-z0-9](?:[\w@./-]*\w)?/g;
 // At the start of a bullet's text these would open a nested list, a heading, a quote or a table row.
 const BLOCK_START = /^([-+*#>=|~]|\d{1,9}[.)])/;
 
+// What escaping could change: a special, a backtick (code spans), an `@` (mentions) or a block start. Text without
+// any (a short hash, most scopes and names) is its own escape, told without splitting it into code spans.
+const MAY_ESCAPE = /[\\[\]<>`@]|^(?:[-+*#>=|~]|\d{1,9}[.)])/;
+
 /** Escape plain text so it cannot break out of a list item, inject a link or HTML, or mention anyone. No links. */
 export function escapeMarkdownText(text: string): string {
+  if (!MAY_ESCAPE.test(text)) return text;
   return neutraliseBlockStart(mapOutsideCodeSpans(text, escapePlain));
 }
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsedCommit } from './__fixtures__/parsed-commit.js';
 import { commitNotesItem, renderBulletText } from './notes.js';
-import { escapeMarkdownText } from './notes-escape.js';
+import { escapeMarkdownText, renderInlineText } from './notes-escape.js';
 
 const repoUrl = 'https://github.com/acme/cutter';
 const unit = fc.constantFrom(
@@ -31,6 +31,20 @@ describe('commitNotesItem', () => {
         expect(item.scope).toBe(escapeMarkdownText(scope));
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('escapeMarkdownText', () => {
+  it('gives what the general escaping path gives, also when it returns the text as it is (property)', () => {
+    // Without a repository URL, renderInlineText is the general path: code spans split, specials escaped, mentions
+    // made code, a block start neutralised.
+    const withMentions = fc.oneof(unit, fc.constantFrom('@', 'ada@x', '0', '12.', '3)'));
+    fc.assert(
+      fc.property(fc.string({ unit: withMentions, maxLength: 10 }), (text) => {
+        expect(escapeMarkdownText(text)).toBe(renderInlineText(text));
+      }),
+      { numRuns: 5000 },
     );
   });
 });
