@@ -165,4 +165,28 @@ describe('forEachLogCommit', () => {
       isCutterError(err, 'CUTTER_GIT_FAILED'),
     );
   });
+
+  it('rejects with what the callback throws, and hands on nothing after it', async () => {
+    const dir = initRepo();
+    fastImportCommits(
+      dir,
+      Array.from({ length: 3000 }, (_, i) => `fix: ${i}\n`),
+    );
+    let calls = 0;
+    const boom = new Error('consumer failed');
+    await expect(
+      forEachLogCommit(dir, ['HEAD'], {}, () => {
+        if (++calls === 2) throw boom;
+        return true;
+      }),
+    ).rejects.toBe(boom);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(2);
+  });
+
+  it('fails with a clear error when the directory does not exist', async () => {
+    await expect(forEachLogCommit('/nonexistent/cutter-dir', ['HEAD'], {}, () => true)).rejects.toSatisfy((err) =>
+      isCutterError(err),
+    );
+  });
 });
