@@ -45,6 +45,21 @@ describe('StringPool', () => {
     expect(pool.utf8()).toBeNull();
   });
 
+  it('gives back any string added to a pool of hashes, held as bytes or not (property)', () => {
+    const digit = fc.constantFrom(...'0123456789abcdefABCDEFgz/:`@G'.split(''));
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: digit, maxLength: 66 }), { maxLength: 40 }), (strings) => {
+        const pool = new StringPool('hex');
+        for (const s of strings) pool.add(s);
+        expect(strings.map((_, i) => pool.get(i))).toEqual(strings);
+        strings.forEach((s, i) => {
+          const asHex = /^(?:[0-9a-f]{2})*$/.test(s) && s.length >= 8;
+          expect(pool.hexPrefix7(i)).toBe(asHex ? Number.parseInt(s.slice(0, 7), 16) : -1);
+        });
+      }),
+    );
+  });
+
   it('names the index it does not have', () => {
     expect(() => new StringPool().get(0)).toThrow(RangeError);
   });

@@ -31,10 +31,16 @@ export class StringPool {
   /** Keeps `s`; returns its index. */
   add(s: string): number {
     const index = this.endOf.length;
-    if (this.encoding === 'hex' ? isLowerHexPairs(s) : isWellFormed(s)) {
-      // A UTF-16 code unit never takes more than 3 bytes of UTF-8; two hex digits make one byte.
-      const block = this.reserve(index, this.encoding === 'hex' ? s.length / 2 : s.length * 3);
-      this.used += block.write(s, this.used, this.encoding);
+    if (this.encoding === 'hex') {
+      // Two hex digits make one byte, read and written here in one pass: cheaper than checking the digits and then
+      // having Buffer.write decode them.
+      const written = writeLowerHexPairs(s, this.reserve(index, s.length >> 1), this.used);
+      if (written < 0) this.odd.set(index, s);
+      else this.used += written;
+    } else if (isWellFormed(s)) {
+      // A UTF-16 code unit never takes more than 3 bytes of UTF-8.
+      const block = this.reserve(index, s.length * 3);
+      this.used += block.write(s, this.used, 'utf8');
     } else {
       this.odd.set(index, s);
       this.reserve(index, 0);
@@ -110,14 +116,26 @@ export class StringPool {
   }
 }
 
-/** What hex decoding turns back into the same string: pairs of lowercase hex digits (git's hashes). */
-function isLowerHexPairs(s: string): boolean {
-  if (s.length % 2 !== 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 0x30 || c > 0x39) && (c < 0x61 || c > 0x66)) return false;
+/**
+ * Writes `s` at `at` of `block` as the bytes of its pairs of lowercase hex digits (git's hashes: what hex decoding
+ * turns back into the same string) and returns how many; -1 when `s` is not such pairs (bytes written before the
+ * first bad digit are left beyond what the pool counts as used).
+ */
+function writeLowerHexPairs(s: string, block: Buffer, at: number): number {
+  if (s.length % 2 !== 0) return -1;
+  for (let i = 0; i < s.length; i += 2) {
+    const high = lowerHexDigit(s.charCodeAt(i));
+    const low = lowerHexDigit(s.charCodeAt(i + 1));
+    if (high < 0 || low < 0) return -1;
+    block[at + (i >> 1)] = (high << 4) | low;
   }
-  return true;
+  return s.length >> 1;
+}
+
+function lowerHexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
 }
 
 /** Integers per block of an IntList. */
