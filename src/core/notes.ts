@@ -391,12 +391,15 @@ function bulletParts(commit: ParsedCommit, rawText: string, repoUrl: string | nu
   const shortHash = commit.hash.slice(0, 7);
   const commitUrl = repoUrl ? `${repoUrl}/commit/${commit.hash}` : null;
   const prUrl = repoUrl && commit.pr !== null ? `${repoUrl}/pull/${commit.pr}` : null;
-  const refs =
-    commit.refs.length === 0
-      ? []
-      : [...new Set(commit.refs)]
-          .filter((n) => n !== commit.pr && !mentioned.has(n))
-          .map((n) => ({ number: n, url: repoUrl ? `${repoUrl}/issues/${n}` : null }));
+  // Filled by a loop, so the list is of one kind, empty or not: a `[]` beside a mapped array made each bullet's
+  // optimised code meet an array of a kind it had not seen, and be thrown away.
+  const refs: NotesReference[] = [];
+  if (commit.refs.length > 0) {
+    for (const n of new Set(commit.refs)) {
+      if (n !== commit.pr && !mentioned.has(n))
+        refs.push({ number: n, url: repoUrl ? `${repoUrl}/issues/${n}` : null });
+    }
+  }
   return { shortHash, commitUrl, scope, subject, mentioned, prUrl, refs };
 }
 
