@@ -436,13 +436,13 @@ export class BumpFold {
     if (known) return known;
     const packed = this.candidateLevelTrigger.get(k);
     const trigger = packed >> 2;
-    const base = {
-      hash: this.hashes.get(at),
-      header: this.headers.get(at),
-      bump: LEVELS[packed & 3]!,
-      why: this.texts[this.candidateWhy.get(k)]!,
-    };
-    const made: BumpReason = trigger === 0 ? base : { ...base, trigger: this.texts[trigger - 1]! };
+    const hash = this.hashes.get(at);
+    const header = this.headers.get(at);
+    const bump = LEVELS[packed & 3]!;
+    const why = this.texts[this.candidateWhy.get(k)]!;
+    // Two literals, not a spread of one into the other: 17k causes at 100k commits are made here, each cloned.
+    const made: BumpReason =
+      trigger === 0 ? { hash, header, bump, why } : { hash, header, bump, why, trigger: this.texts[trigger - 1]! };
     if (remember) this.made.set(at, made);
     return made;
   }
