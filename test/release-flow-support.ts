@@ -55,6 +55,30 @@ export async function pushCommits(repo: SandboxRepo, messages: string[], author?
   return repo.head;
 }
 
+/** Change one file, commit it and push `branch`; `repo.head` becomes the new commit. */
+export async function commitFile(repo: SandboxRepo, path: string, text: string, message: string, branch = 'main') {
+  await mkdir(dirname(join(repo.dir, path)), { recursive: true });
+  await writeFile(join(repo.dir, path), text);
+  await gitOk(repo.dir, ['add', path]);
+  await gitOk(repo.dir, ['commit', '-q', '-m', message]);
+  await gitOk(repo.dir, ['push', '-q', 'origin', `HEAD:refs/heads/${branch}`]);
+  repo.head = await gitOk(repo.dir, ['rev-parse', 'HEAD']);
+}
+
+/** PR mode for a monorepo of two packages: api (with a version file) and web. */
+export const PR_MODE_MONOREPO = [
+  'release:',
+  '  mode: pr',
+  'packages:',
+  '  - name: api',
+  '    path: packages/api',
+  '    versionFiles:',
+  '      - path: package.json',
+  '  - name: web',
+  '    path: packages/web',
+  '',
+].join('\n');
+
 /** What the webhook server copies from a push payload. */
 export async function pushFacts(repo: SandboxRepo, over: Partial<PushFacts> = {}): Promise<PushFacts> {
   const message = await gitOk(repo.dir, ['log', '-1', '--format=%B', repo.head]);

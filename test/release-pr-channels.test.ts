@@ -1,15 +1,15 @@
 // PR mode beyond one stable line, through cutter serve and the sandbox's webhooks: one release PR per monorepo
 // package (merging one releases only that package), and release PRs on a prerelease branch.
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServe } from '../src/server/serve.js';
 import { silentLogger } from '../src/server/server-logger.js';
 import type { TaskRecord } from '../src/store/types.js';
-import { remoteTags, type SandboxRepo, sandboxRepo } from './release-flow-support.js';
+import { commitFile, PR_MODE_MONOREPO, remoteTags, type SandboxRepo, sandboxRepo } from './release-flow-support.js';
 import { gitOk, type Harness, readyAndMerge, startSandbox, TOKEN } from './sandbox-harness.js';
 
 const SECRET = 'release-pr-channels-secret';
@@ -65,38 +65,16 @@ async function fileOn(repo: string, path: string, ref: string): Promise<string> 
   return Buffer.from((data as { content: string }).content, 'base64').toString();
 }
 
-/** Change one file, commit and push `branch`. */
-async function commitFile(repo: SandboxRepo, path: string, text: string, message: string, branch = 'main') {
-  await mkdir(dirname(join(repo.dir, path)), { recursive: true });
-  await writeFile(join(repo.dir, path), text);
-  await gitOk(repo.dir, ['add', path]);
-  await gitOk(repo.dir, ['commit', '-q', '-m', message]);
-  await gitOk(repo.dir, ['push', '-q', 'origin', `HEAD:refs/heads/${branch}`]);
-}
-
 async function tag(repo: SandboxRepo, ...names: string[]) {
   for (const n of names) await gitOk(repo.dir, ['tag', '-a', n, '-m', n]);
   await gitOk(repo.dir, ['push', '-q', 'origin', ...names]);
 }
 
-const MONOREPO = [
-  'release:',
-  '  mode: pr',
-  'packages:',
-  '  - name: api',
-  '    path: packages/api',
-  '    versionFiles:',
-  '      - path: package.json',
-  '  - name: web',
-  '    path: packages/web',
-  '',
-].join('\n');
-
 describe('PR mode for monorepo packages and prerelease branches', { timeout: 600_000 }, () => {
   it('keeps one release PR per package; merging one tags and publishes only that package', async () => {
     const name = 'mono-pr-mode';
     const repo = await sandboxRepo(h, name, ['chore: start'], {
-      '.cutter.yml': MONOREPO,
+      '.cutter.yml': PR_MODE_MONOREPO,
       'packages/api/package.json': '{\n  "name": "api",\n  "version": "1.0.0"\n}\n',
       'packages/web/index.js': 'export {};\n',
     });

@@ -1,7 +1,5 @@
 // `cutter draft-release --package NAME` on the sandbox: the package's release PR exactly as PR mode opens it on push.
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubClient } from '../src/github/client.js';
 import { readRepoFile } from '../src/github/repo-api.js';
@@ -9,6 +7,7 @@ import type { ReleaseTaskData } from '../src/steps/release-data.js';
 import { runRelease } from '../src/steps/run-release.js';
 import type { SqliteStore } from '../src/store/sqlite-store.js';
 import {
+  commitFile,
   pushFacts,
   remoteTags,
   type SandboxRepo,
@@ -52,15 +51,6 @@ const MONOREPO = [
   '    tagFormat: web-v{version}',
   '',
 ].join('\n');
-
-async function commitFile(repo: SandboxRepo, path: string, text: string, message: string): Promise<void> {
-  await mkdir(dirname(join(repo.dir, path)), { recursive: true });
-  await writeFile(join(repo.dir, path), text);
-  await gitOk(repo.dir, ['add', path]);
-  await gitOk(repo.dir, ['commit', '-q', '-m', message]);
-  await gitOk(repo.dir, ['push', '-q', 'origin', 'HEAD:refs/heads/main']);
-  repo.head = await gitOk(repo.dir, ['rev-parse', 'HEAD']);
-}
 
 /** A monorepo released as api@1.0.0 and web-v1.0.0, then a feature in api and a fix in web. */
 async function monorepo(name: string): Promise<SandboxRepo> {

@@ -1,8 +1,6 @@
 // A squash-merged monorepo package release PR whose title was edited: the merge is still that package's release.
 // The push of the merge is delivered before the PR's merge event, the order GitHub does not rule out.
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubClient } from '../src/github/client.js';
 import type { MergedReleasePr } from '../src/release-pr/pr-events.js';
@@ -11,6 +9,8 @@ import { runRelease } from '../src/steps/run-release.js';
 import type { SqliteStore } from '../src/store/sqlite-store.js';
 import type { TaskRecord } from '../src/store/types.js';
 import {
+  commitFile,
+  PR_MODE_MONOREPO,
   pushFacts,
   remoteTags,
   type SandboxRepo,
@@ -36,28 +36,6 @@ afterAll(async () => {
 afterEach(() => {
   expect(h.sandbox.violations).toEqual([]);
 });
-
-const MONOREPO = [
-  'release:',
-  '  mode: pr',
-  'packages:',
-  '  - name: api',
-  '    path: packages/api',
-  '    versionFiles:',
-  '      - path: package.json',
-  '  - name: web',
-  '    path: packages/web',
-  '',
-].join('\n');
-
-async function commitFile(repo: SandboxRepo, path: string, text: string, message: string): Promise<void> {
-  await mkdir(dirname(join(repo.dir, path)), { recursive: true });
-  await writeFile(join(repo.dir, path), text);
-  await gitOk(repo.dir, ['add', path]);
-  await gitOk(repo.dir, ['commit', '-q', '-m', message]);
-  await gitOk(repo.dir, ['push', '-q', 'origin', 'HEAD:refs/heads/main']);
-  repo.head = await gitOk(repo.dir, ['rev-parse', 'HEAD']);
-}
 
 /** Runs one task and its package tasks to the end. */
 async function release(data: ReleaseTaskData) {
@@ -89,7 +67,7 @@ describe('a squash-merged package release PR whose title was edited', { timeout:
     const name = 'mono-retitled';
     const repoRef = { owner: 'acme', name };
     const repo = await sandboxRepo(h, name, ['chore: start'], {
-      '.cutter.yml': MONOREPO,
+      '.cutter.yml': PR_MODE_MONOREPO,
       'packages/api/package.json': '{\n  "name": "api",\n  "version": "1.0.0"\n}\n',
       'packages/web/index.js': 'export {};\n',
     });
@@ -169,7 +147,7 @@ describe('a squash-merged package release PR whose title was edited', { timeout:
     const name = 'mono-no-pr-access';
     const repoRef = { owner: 'acme', name };
     const repo = await sandboxRepo(h, name, ['chore: start'], {
-      '.cutter.yml': MONOREPO,
+      '.cutter.yml': PR_MODE_MONOREPO,
       'packages/api/package.json': '{\n  "name": "api",\n  "version": "1.0.0"\n}\n',
       'packages/web/index.js': 'export {};\n',
     });
