@@ -1,7 +1,7 @@
 // Which merged release PR a pushed commit is the merge of, by GitHub's PR association rather than its subject.
 import type { GitHubClient } from '../github/client.js';
 import type { RepoRef } from '../github/repo-api.js';
-import { RELEASE_BRANCH_PREFIX } from './release-branch.js';
+import { isReleasePr } from './on-merged.js';
 
 export interface MergedReleasePrRef {
   number: number;
@@ -26,12 +26,10 @@ export async function mergedReleasePrOf(
     commit_sha: sha,
     per_page: 100,
   });
+  // The list gives `merged_at`, where a pull request itself says `merged`.
   const pr = data.find(
     (p) =>
-      p.merged_at !== null &&
-      p.merge_commit_sha === sha &&
-      p.base.ref === base &&
-      p.head.ref.startsWith(RELEASE_BRANCH_PREFIX),
+      isReleasePr({ merged: p.merged_at !== null, head: p.head }) && p.merge_commit_sha === sha && p.base.ref === base,
   );
   return pr ? { number: pr.number, branch: pr.head.ref } : null;
 }
