@@ -2,6 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/types.js';
+import { FifoGate } from './fifo-gate.js';
 import type { Pacer } from './pacer.js';
 import {
   GITHUB_WRITE_LIMITS,
@@ -44,25 +45,6 @@ export interface PacerStats {
   pushedBack: number;
 }
 
-/** A counting semaphore: at most `size` holders; the others queue in order. */
-class Gate {
-  private active = 0;
-  private readonly queue: Array<() => void> = [];
-  constructor(private readonly size: number) {}
-  async enter(): Promise<void> {
-    if (this.active < this.size) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.queue.push(resolve));
-  }
-  leave(): void {
-    const next = this.queue.shift();
-    if (next) next();
-    else this.active--;
-  }
-}
-
 const EMPTY: BudgetState = { marks: [], holdUntil: 0, slowUntil: 0 };
 
 export class BudgetPacer implements Pacer {
@@ -72,8 +54,8 @@ export class BudgetPacer implements Pacer {
   private readonly store: BudgetPacerOptions['store'];
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly writeGate: Gate;
-  private readonly readGate: Gate;
+  private readonly writeGate: FifoGate;
+  private readonly readGate: FifoGate;
   /** `retry-after` heard in this process, honoured before the store has it. */
   private localHold = 0;
   private pending: Promise<void> = Promise.resolve();
@@ -94,8 +76,8 @@ export class BudgetPacer implements Pacer {
     };
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.writeGate = new Gate(Math.max(1, opts.maxConcurrentWrites ?? 4));
-    this.readGate = new Gate(Math.max(1, opts.maxConcurrentReads ?? 16));
+    this.writeGate = new FifoGate(Math.max(1, opts.maxConcurrentWrites ?? 4));
+    this.readGate = new FifoGate(Math.max(1, opts.maxConcurrentReads ?? 16));
   }
 
   async acquire(kind: 'write' | 'read'): Promise<() => void> {
