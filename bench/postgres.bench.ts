@@ -10,9 +10,10 @@ import { createSandbox } from '../src/sandbox/server.js';
 import { type PostgresServer, startPostgres } from '../test/postgres-server.js';
 import type { BenchContext, BenchReport } from './lib/benchmark.js';
 import { machineInfo, machineLine } from './lib/machine.js';
+import { nonNegativeOption, positiveOption } from './lib/options.js';
 import { runCommand } from './lib/run-command.js';
 import { BENCH_GITHUB_TOKEN, type Serve, startServe, stopServe } from './lib/serve-process.js';
-import { round } from './lib/stats.js';
+import { percentile, round } from './lib/stats.js';
 import { steadyLoad } from './lib/steady-load.js';
 import { markdownTable } from './lib/table.js';
 
@@ -22,23 +23,7 @@ const TARGET_P99_MS = 20;
 const WARMUP_RATE = 100;
 const WARMUP_SECONDS = 1;
 
-function option(args: readonly string[], name: string, fallback: number): number {
-  const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  const value = raw === undefined ? fallback : Number(raw);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-}
-
 /** `--NAME=0` is allowed here: it turns the run off. */
-function optionOrZero(args: readonly string[], name: string, fallback: number): number {
-  const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  const value = raw === undefined ? fallback : Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-}
 
 interface Row {
   store: string;
@@ -280,14 +265,14 @@ function ackTable(rows: readonly AckRow[]): string {
 }
 
 export async function run(ctx: BenchContext): Promise<BenchReport> {
-  const seconds = option(ctx.args, 'seconds', 10);
-  const concurrency = option(ctx.args, 'concurrency', 8);
-  const ackRate = option(ctx.args, 'ack-rate', 200);
-  const ackSeconds = option(ctx.args, 'ack-seconds', 20);
+  const seconds = positiveOption(ctx.args, 'seconds', 10);
+  const concurrency = positiveOption(ctx.args, 'concurrency', 8);
+  const ackRate = positiveOption(ctx.args, 'ack-rate', 200);
+  const ackSeconds = positiveOption(ctx.args, 'ack-seconds', 20);
   // A second, higher offered rate: where the servers stop keeping up, throughput achieved is their capacity.
-  const ackMaxRate = optionOrZero(ctx.args, 'ack-max-rate', 1000);
+  const ackMaxRate = nonNegativeOption(ctx.args, 'ack-max-rate', 1000);
   // Shorter by default: a server that falls behind answers the backlog for a long time after the arrivals stop.
-  const ackMaxSeconds = option(ctx.args, 'ack-max-seconds', Math.min(10, ackSeconds));
+  const ackMaxSeconds = positiveOption(ctx.args, 'ack-max-seconds', Math.min(10, ackSeconds));
   const ackRates = [
     { rate: ackRate, seconds: ackSeconds },
     ...(ackMaxRate > 0 && ackMaxRate !== ackRate ? [{ rate: ackMaxRate, seconds: ackMaxSeconds }] : []),

@@ -10,11 +10,12 @@ import { createSandbox } from '../src/sandbox/server.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { BenchContext, BenchReport } from './lib/benchmark.js';
 import { machineInfo, machineLine } from './lib/machine.js';
+import { nonNegativeOption } from './lib/options.js';
 import { runCommand } from './lib/run-command.js';
 import type { ProbeSnapshot, ThreadCpu } from './lib/serve-probe.js';
 import { BENCH_GITHUB_TOKEN, type Serve, startServe, stopServe } from './lib/serve-process.js';
 import { BENCH_WEBHOOK_SECRET, signedTagPush } from './lib/signed-push.js';
-import { median, round } from './lib/stats.js';
+import { median, percentile, round } from './lib/stats.js';
 import { type AckFigures, steadyLoad } from './lib/steady-load.js';
 import { markdownTable } from './lib/table.js';
 import { type ContentionRun, contendedIngest } from './store-contention.js';
@@ -36,17 +37,7 @@ const SECRET = BENCH_WEBHOOK_SECRET;
 const TOKEN = BENCH_GITHUB_TOKEN;
 const TARGET_P99_MS = 20;
 
-function option(args: readonly string[], name: string, fallback: number): number {
-  const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  const value = raw === undefined ? fallback : Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-}
-
 /** Nearest-rank percentile of latencies in ms. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 /**
  * The floor under the acknowledgement: the same signed payloads ingested straight into a SqliteStore on the same
@@ -184,10 +175,10 @@ async function acknowledgements(
 }
 
 export async function run(context: BenchContext): Promise<BenchReport> {
-  const rate = option(context.args, 'rate', 200);
-  const seconds = option(context.args, 'duration', 20);
-  const releases = option(context.args, 'releases', 5);
-  const ackRuns = Math.max(1, option(context.args, 'ack-runs', 1));
+  const rate = nonNegativeOption(context.args, 'rate', 200);
+  const seconds = nonNegativeOption(context.args, 'duration', 20);
+  const releases = nonNegativeOption(context.args, 'releases', 5);
+  const ackRuns = Math.max(1, nonNegativeOption(context.args, 'ack-runs', 1));
   const generators = (context.args.find((a) => a.startsWith('--generators='))?.split('=')[1] ?? 'steady,autocannon')
     .split(',')
     .filter((g): g is Generator => g === 'steady' || g === 'autocannon');

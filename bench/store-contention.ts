@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { SqliteStore } from '../src/store/sqlite-store.js';
-import { round } from './lib/stats.js';
+import { percentile, round } from './lib/stats.js';
 
 export interface ContentionRun {
   ingests: number;
@@ -20,11 +20,6 @@ export interface ContentionRun {
 }
 
 const BUCKETS = [0.5, 1, 2, 5, 10, 20, 50];
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 function histogram(latencies: readonly number[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -13,6 +13,7 @@ import { Agent, request } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { seededRandom } from './lib/random.js';
 import { signedTagPush } from './lib/signed-push.js';
+import { percentile } from './lib/stats.js';
 
 export interface LoadResult {
   rate: number;
@@ -32,11 +33,6 @@ export interface LoadResult {
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
   cpuMsPerRequest: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
