@@ -8,7 +8,7 @@ import { loadConfig } from '../config/load-config.js';
 import type { CutterConfig } from '../config/schema.js';
 import { CutterError } from '../core/errors.js';
 import type { Bump, CauseList, ParsedCommit, RawCommit } from '../core/types.js';
-import { forEachLogCommit } from '../git/log-stream.js';
+import { forEachLogCommit, type StartedLog, startLog } from '../git/log-stream.js';
 import { readRepoInfo } from '../git/repo-info.js';
 import { shallowCloneError } from '../git/run-git.js';
 import type { LatestTag, LatestTagResult } from '../git/tags.js';
@@ -76,6 +76,17 @@ export interface LocalReleasePlan {
 
 /** Read config, tags and history of the repository at `cwd` and decide the next release. No side effects. */
 export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleasePlan> {
+  // The log of HEAD starts before anything else: in the usual case it is the whole answer (see `foldLine`), and git
+  // spools it while the config, the tags and the modules are read. Cancelled where it is not wanted.
+  const headLog = startLog(opts.cwd, ['HEAD'], { dates: false });
+  try {
+    return await plan(opts, headLog);
+  } finally {
+    headLog.cancel();
+  }
+}
+
+async function plan(opts: PlanOptions, headLog: StartedLog): Promise<LocalReleasePlan> {
   // Core modules load while git answers the first questions.
   // The tags are listed beside the first questions (any directory of the repository will do), and their module,
   // which loads semver, while git answers.
@@ -142,7 +153,7 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
   let fold: RangeFoldType;
   // The usual case, a tag on a line of single-parent commits behind HEAD: the log of HEAD streams from its first
   // commit, where the log of `tag..HEAD` first walks the whole range, and stopping at the tag is that range.
-  const speculated = guess ? await foldLine(read, guess.commit, newFold(guess)) : null;
+  const speculated = guess ? await foldLine(read, headLog, guess.commit, newFold(guess)) : null;
   if (speculated && reachableTags === null) {
     // HEAD reaches the best tag of all, so it is the latest release tag; no tag is foreign.
     tags = { latest: guess, foreign: [] };
@@ -150,7 +161,7 @@ export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleaseP
   } else if (guess === null && reachableTags === null) {
     // No release tag and no foreign tag anywhere: the whole history, and nothing to walk for.
     tags = { latest: null, foreign: [] };
-    fold = await foldRange(read, null, newFold(null));
+    fold = (await foldHistory(read, headLog, newFold(null))) ?? (await foldRange(read, null, newFold(null)));
   } else {
     // Foreign tags, merges between HEAD and the tag, or a tag HEAD does not reach: the walk says which tags HEAD
     // reaches. The log of the guessed range streams meanwhile, and is redone only when the walk picks another tag.
@@ -274,10 +285,17 @@ async function foldRange(
  * first, and the folding keeps pace with git. Null (and git stopped) on the first commit that is not so: a merge,
  * a root, HEAD having moved since it was read.
  */
-async function foldLine(read: RangeReader, tag: string, fold: RangeFoldType): Promise<RangeFoldType | null> {
+async function foldLine(
+  read: RangeReader,
+  headLog: StartedLog,
+  tag: string,
+  fold: RangeFoldType,
+): Promise<RangeFoldType | null> {
   let expected = read.head;
   let reached = false;
-  await forEachLogCommit(read.root, [read.head], { dates: false }, (raw) => {
+  // `headLog` is the log of HEAD when the plan started: if HEAD has moved since it was read, its first commit is
+  // not the one expected, and the range is read the long way.
+  await headLog.forEachCommit((raw) => {
     if (raw.hash !== expected) return false;
     if (raw.hash === tag) {
       reached = true;
@@ -290,6 +308,24 @@ async function foldLine(read: RangeReader, tag: string, fold: RangeFoldType): Pr
   });
   // Without the tag the history ended (HEAD does not reach it) or left the line.
   return reached ? fold : null;
+}
+
+/** Fold all of HEAD's history from `headLog`; null (nothing folded) when HEAD has moved since it was read. */
+async function foldHistory(read: RangeReader, headLog: StartedLog, fold: RangeFoldType): Promise<RangeFoldType | null> {
+  let first = true;
+  let moved = false;
+  await headLog.forEachCommit((raw) => {
+    if (first) {
+      first = false;
+      if (raw.hash !== read.head) {
+        moved = true;
+        return false;
+      }
+    }
+    addTo(fold, raw, read);
+    return true;
+  });
+  return moved ? null : fold;
 }
 
 async function readNotesTemplate(config: CutterConfig, root: string): Promise<string | undefined> {

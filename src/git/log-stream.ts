@@ -4,6 +4,7 @@ import type { RawCommit } from '../core/types.js';
 import { readPeakRssKb, recordGitPeakRss } from './child-stats.js';
 import { GitLogParser, LOG_FORMAT, LOG_FORMAT_NO_DATE } from './log-parser.js';
 import { gitEnv, gitFailure, spawnError } from './run-git.js';
+import { spoolGit, withoutConfigPairs } from './spooled-git.js';
 
 export interface StreamLogOptions {
   /** Follow only the first parent of merges (the mainline view). */
@@ -43,29 +44,56 @@ export async function* streamLogBatches(
   );
 }
 
+/** A `git log` started at once and read later, or never (`cancel`). */
+export interface StartedLog {
+  /**
+   * Hands each commit to `onCommit` the moment its last byte is read, newest first; `onCommit` returning false
+   * stops there (git is stopped too). Call at most once.
+   */
+  forEachCommit(onCommit: (commit: RawCommit) => boolean | undefined): Promise<void>;
+  /** Stops git and drops what it wrote; a no-op once read. */
+  cancel(): void;
+}
+
 /**
- * Hands each commit of `revisions` to `onCommit` the moment its last byte arrives, newest first; `onCommit`
- * returning false stops there (git is stopped too). No batch is built: a fold over 100k commits holds one commit
- * at a time, where a batch of a chunk's commits lives long enough to be copied by the young-generation collector.
+ * Starts `git log` of `revisions` now: git runs while the caller still works out what to do with its answer, its
+ * output spooled to a temporary file (a pipe where none can be made, which git fills only as far as it holds).
+ * No batch is built: a fold over 100k commits holds one commit at a time, where a batch of a chunk's commits lives
+ * long enough to be copied by the young-generation collector.
  */
-export async function forEachLogCommit(
+export function startLog(cwd: string, revisions: readonly string[], opts: StreamLogOptions): StartedLog {
+  const args = logArgs(revisions, opts);
+  const spool = spoolGit(cwd, args, LOG_ENV);
+  return {
+    forEachCommit(onCommit) {
+      let stopped = false;
+      const parser = new GitLogParser({
+        ...(opts.dates === false ? { dates: false } : {}),
+        onCommit: (commit) => {
+          // The rest of a chunk after the stop is still split, and not handed on.
+          if (!stopped && onCommit(commit) === false) stopped = true;
+        },
+      });
+      const onChunk = (chunk: Buffer): boolean => {
+        parser.push(chunk);
+        return !stopped;
+      };
+      return spool ? spool.read(onChunk) : eachGitStdoutChunk(cwd, args, LOG_ENV, onChunk);
+    },
+    cancel() {
+      spool?.cancel();
+    },
+  };
+}
+
+/** `startLog(…).forEachCommit(onCommit)`: the log of `revisions` read as it comes. */
+export function forEachLogCommit(
   cwd: string,
   revisions: readonly string[],
   opts: StreamLogOptions,
   onCommit: (commit: RawCommit) => boolean | undefined,
 ): Promise<void> {
-  let stopped = false;
-  const parser = new GitLogParser({
-    ...(opts.dates === false ? { dates: false } : {}),
-    onCommit: (commit) => {
-      // The rest of a chunk after the stop is still split, and not handed on.
-      if (!stopped && onCommit(commit) === false) stopped = true;
-    },
-  });
-  await eachGitStdoutChunk(cwd, logArgs(revisions, opts), LOG_ENV, (chunk) => {
-    parser.push(chunk);
-    return !stopped;
-  });
+  return startLog(cwd, revisions, opts).forEachCommit(onCommit);
 }
 
 /**
@@ -234,11 +262,4 @@ function eachGitStdoutChunk(
       git.exited().then(resolve, reject);
     });
   });
-}
-
-/** The sub-command and its arguments, without leading `-c key=value` pairs, so errors name `git log`. */
-function withoutConfigPairs(args: readonly string[]): readonly string[] {
-  let i = 0;
-  while (args[i] === '-c') i += 2;
-  return args.slice(i);
 }
