@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-// Entry point: the compiled CLI lives in dist/ (built by `npm run build`).
-import('../dist/cli/main.js').catch((err) => {
-  if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/cli/main.js')) {
-    console.error('cutter: the CLI is not built yet — run `npm run build` first.');
-    process.exit(2);
-  }
-  throw err;
-});
+// Entry point: the compiled CLI lives in dist/ (built by `npm run build`). The log of HEAD that a local release
+// plan reads first starts before the rest of the CLI loads (dist/cli/early-head-log.js says why).
+import('../dist/cli/early-head-log.js')
+  .then((early) => {
+    early.startEarlyHeadLog(process.argv);
+    return import('../dist/cli/main.js');
+  })
+  .catch((err) => {
+    if (err && err.code === 'ERR_MODULE_NOT_FOUND' && /dist[\\/]cli[\\/]/.test(String(err.message))) {
+      console.error('cutter: the CLI is not built yet — run `npm run build` first.');
+      process.exit(2);
+    }
+    throw err;
+  });

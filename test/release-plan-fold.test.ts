@@ -11,7 +11,7 @@ import { nextVersionChecked } from '../src/core/next-version.js';
 import { renderNotes } from '../src/core/notes.js';
 import { formatTag } from '../src/core/tag-format.js';
 import type { RawCommit } from '../src/core/types.js';
-import { streamLog } from '../src/git/log-stream.js';
+import { startLog, streamLog } from '../src/git/log-stream.js';
 import { latestReleaseTag } from '../src/git/tags.js';
 import { commit, git, initRepo, removeTempDirs } from './support/temp-repo.js';
 
@@ -219,5 +219,36 @@ describe('the folded plan equals the range decided at once', () => {
     expect((await planLocalRelease({ cwd: dir, date: DATE })).nextVersion).toBeNull();
     commit(dir, 'fix: something to release');
     await expect(planLocalRelease({ cwd: dir, date: DATE })).rejects.toThrow(/notes\.template: cannot read/);
+  });
+});
+
+describe('a log of HEAD started before the plan (as the CLI starts it)', () => {
+  it('is adopted when HEAD is where it was, and gives the same plan', async () => {
+    const dir = initRepo();
+    commit(dir, 'feat: base');
+    git(dir, ['tag', 'v1.0.0']);
+    commit(dir, 'fix: one');
+    commit(dir, 'feat: two');
+    const headLog = startLog(dir, ['HEAD'], { dates: false });
+    const plan = await planLocalRelease({ cwd: dir, date: DATE, headLog });
+    expect(answers(plan)).toEqual(await referencePlan(dir));
+  });
+
+  it('is set aside when HEAD moved after it started: the plan is that of the new HEAD', async () => {
+    // Behind the tag on a line, and with no tag at all: both ways of reading the log of HEAD.
+    for (const tagged of [true, false]) {
+      const dir = initRepo();
+      commit(dir, 'feat: base');
+      if (tagged) git(dir, ['tag', 'v1.0.0']);
+      commit(dir, 'fix: one');
+      const headLog = startLog(dir, ['HEAD'], { dates: false });
+      // Let the early log finish with the old HEAD before HEAD moves.
+      await new Promise((r) => setTimeout(r, 200));
+      const moved = commit(dir, 'feat!: two');
+      const plan = await planLocalRelease({ cwd: dir, date: DATE, headLog });
+      expect(plan.head).toBe(moved);
+      expect(answers(plan)).toEqual(await referencePlan(dir));
+      expect(plan.bump).toBe('major');
+    }
   });
 });

@@ -25,6 +25,11 @@ export interface PlanOptions {
    * commit by commit and no commit is kept, which keeps 100k-commit ranges small and fast.
    */
   keepAllCommits?: boolean;
+  /**
+   * The log of HEAD in `cwd`, `{ dates: false }`, when the caller started it already (the CLI does, before it has
+   * loaded); read or cancelled by the plan. The plan starts one itself otherwise.
+   */
+  headLog?: StartedLog;
 }
 
 export interface LocalReleasePlan {
@@ -78,7 +83,7 @@ export interface LocalReleasePlan {
 export async function planLocalRelease(opts: PlanOptions): Promise<LocalReleasePlan> {
   // The log of HEAD starts before anything else: in the usual case it is the whole answer (see `foldLine`), and git
   // spools it while the config, the tags and the modules are read. Cancelled where it is not wanted.
-  const headLog = startLog(opts.cwd, ['HEAD'], { dates: false });
+  const headLog = opts.headLog ?? startLog(opts.cwd, ['HEAD'], { dates: false });
   try {
     return await plan(opts, headLog);
   } finally {

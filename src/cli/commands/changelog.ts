@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { CutterError } from '../../core/errors.js';
 import { writeOut } from '../write-out.js';
-import { checkDate } from './release.js';
+import { checkDate, earlyHeadLog } from './release.js';
 
 interface ChangelogOptions {
   dryRun?: boolean;
@@ -37,6 +37,7 @@ Running it twice for the same version changes nothing; everything else in the fi
       const plan = await planLocalRelease({
         cwd: opts.cwd,
         keepAllCommits: true,
+        ...earlyHeadLog(opts.cwd),
         ...(opts.date ? { date: checkDate(opts.date) } : {}),
       });
       const file = path.resolve(plan.root, opts.file);

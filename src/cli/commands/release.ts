@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { CutterError } from '../../core/errors.js';
 import { repoWebUrl } from '../../core/github-web-url.js';
+import type { StartedLog } from '../../git/log-stream.js';
 import type { TaskRecord } from '../../store/types.js';
+import { takeEarlyHeadLog } from '../early-head-log.js';
 import type { LocalReleasePlan } from '../local-release-plan.js';
 import { writeJson, writeOut } from '../write-out.js';
 
@@ -17,6 +19,12 @@ interface ReleaseOptions {
   apiUrl?: string;
   db?: string;
   overrideFreeze?: string;
+}
+
+/** The plan option carrying the log of HEAD the entry started for `cwd`, if it did. */
+export function earlyHeadLog(cwd: string): { headLog?: StartedLog } {
+  const headLog = takeEarlyHeadLog(cwd);
+  return headLog ? { headLog } : {};
 }
 
 export function registerRelease(program: Command): void {
@@ -64,7 +72,11 @@ Without --dry-run an existing tag on the same commit is adopted; a tag on anothe
         import('../plan-output.js'),
       ]);
       const remote = typeof opts.push === 'string' ? opts.push : 'origin';
-      const plan = await planLocalRelease({ cwd: opts.cwd, ...(opts.date ? { date: checkDate(opts.date) } : {}) });
+      const plan = await planLocalRelease({
+        cwd: opts.cwd,
+        ...(opts.date ? { date: checkDate(opts.date) } : {}),
+        ...earlyHeadLog(opts.cwd),
+      });
       if (opts.dryRun) {
         if (opts.json) await writeJson({ dryRun: true, ...planToJson(plan) });
         else await writeOut(planToText(plan));
