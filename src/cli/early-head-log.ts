@@ -2,6 +2,8 @@
 import path from 'node:path';
 import { type StartedLog, startLog } from '../git/log-stream.js';
 
+export { giveWayToGit } from './give-way-to-git.js';
+
 // Loading the command line (commander, the command table, the plan's modules) takes about 30 ms before a plan can
 // start git. The plan of a local `release` or `changelog` reads the log of HEAD first thing (see
 // `planLocalRelease`), so the entry starts it here, from the raw arguments, while the rest loads. Reading the
@@ -16,12 +18,13 @@ let early: { cwd: string; log: StartedLog } | null = null;
 /**
  * For `cutter release …` and `cutter changelog …` on a local repository (`argv` as in process.argv), start the log
  * of HEAD in the directory `--cwd`/`-C` names (default the current one). Nothing for other commands, `--repo`
- * (a remote release) or help.
+ * (a remote release) or help. True when it started one.
  */
-export function startEarlyHeadLog(argv: readonly string[]): void {
+export function startEarlyHeadLog(argv: readonly string[]): boolean {
   const cwd = localPlanCwd(argv.slice(2));
-  if (cwd === null || early !== null) return;
+  if (cwd === null || early !== null) return false;
   early = { cwd, log: startLog(cwd, ['HEAD'], { dates: false }) };
+  return true;
 }
 
 /**
