@@ -13,6 +13,11 @@ export function gitPeakRssKb(): number {
   return peakKb;
 }
 
+/** True when the peaks are wanted (`CUTTER_STATS_FILE` names where they go): sampling costs reads of /proc. */
+export function gitPeakRssWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env['CUTTER_STATS_FILE']);
+}
+
 /** Test hook: forget what was recorded. */
 export function resetGitPeakRss(): void {
   peakKb = 0;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fastImportCommits, initRepo, removeTempDirs, repoWithCommits } from '../../test/support/temp-repo.js';
 import { isCutterError } from '../core/errors.js';
+import { gitPeakRssKb, resetGitPeakRss } from './child-stats.js';
 import { forEachLogCommit } from './log-stream.js';
 import { spoolGit } from './spooled-git.js';
 
@@ -148,5 +149,21 @@ describe('spoolGit', () => {
       return true;
     });
     expect(subjects).toEqual(['fix: b', 'feat: a']);
+  });
+});
+
+describe('spoolGit peak RSS', () => {
+  it("records git's peak RSS when CUTTER_STATS_FILE asks for it, even when git ends before anyone reads", async () => {
+    const dir = bigRepo();
+    process.env.CUTTER_STATS_FILE = path.join(spoolDir, 'stats.json');
+    try {
+      resetGitPeakRss();
+      const spool = spoolGit(dir, LOG)!;
+      expect(await gone(spool.pid)).toBe(true);
+      await readAll(spool);
+      if (process.platform === 'linux') expect(gitPeakRssKb()).toBeGreaterThan(1000);
+    } finally {
+      delete process.env.CUTTER_STATS_FILE;
+    }
   });
 });

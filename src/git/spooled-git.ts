@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readPeakRssKb, recordGitPeakRss } from './child-stats.js';
+import { gitPeakRssWanted, readPeakRssKb, recordGitPeakRss } from './child-stats.js';
 import { gitEnv, gitFailure, spawnError } from './run-git.js';
 
 // Why a file and not a pipe: git writes its buffered stdout in 4 KiB blocks. Through a pipe each block wakes the
@@ -16,8 +16,11 @@ import { gitEnv, gitFailure, spawnError } from './run-git.js';
 const READ_BYTES = 1 << 18;
 /** How long to wait for git to write more once the reader has caught up. */
 const POLL_MS = 1;
-/** How often to sample the child's peak RSS. */
-const RSS_SAMPLE_INTERVAL_MS = 20;
+/**
+ * How often to sample the child's peak RSS, when wanted: from the start, whether or not anyone reads yet (a short
+ * git spooled ahead of its reader has exited before the first read).
+ */
+const RSS_SAMPLE_INTERVAL_MS = 5;
 
 /** Called with each block read, in order; the buffer is reused after the call returns. False stops reading. */
 export type ChunkHandler = (chunk: Buffer) => boolean;
@@ -85,7 +88,7 @@ class Spool implements SpooledGit {
   private reading = false;
   private done = false;
   private wake: (() => void) | null = null;
-  private lastSample = 0;
+  private sampler: NodeJS.Timeout | undefined;
 
   readonly pid: number | undefined;
 
@@ -104,6 +107,18 @@ class Spool implements SpooledGit {
       this.exited(-1);
     });
     child.on('close', (code) => this.exited(code ?? 1));
+    if (gitPeakRssWanted() && child.pid !== undefined) {
+      const pid = child.pid;
+      const sample = (): void => {
+        const kb = readPeakRssKb(pid);
+        if (kb !== null) recordGitPeakRss(kb);
+      };
+      sample();
+      this.sampler = setInterval(sample, RSS_SAMPLE_INTERVAL_MS);
+      this.sampler.unref();
+      // The last look before git is reaped: 'exit' comes before 'close'.
+      child.once('exit', sample);
+    }
   }
 
   read(onChunk: ChunkHandler): Promise<void> {
@@ -128,7 +143,6 @@ class Spool implements SpooledGit {
           finish(cancelled());
           return;
         }
-        this.sampleRss();
         // Whether git had exited is known before the read: a read of 0 bytes after it is the end for sure.
         const ended = this.code !== undefined;
         let n: number;
@@ -191,6 +205,7 @@ class Spool implements SpooledGit {
     if (this.code !== undefined) return;
     this.code = code;
     live.delete(this.child);
+    clearInterval(this.sampler);
     const wake = this.wake;
     this.wake = null;
     if (wake) wake();
@@ -208,14 +223,6 @@ class Spool implements SpooledGit {
       );
     }
     return undefined;
-  }
-
-  private sampleRss(): void {
-    const now = Date.now();
-    if (now - this.lastSample < RSS_SAMPLE_INTERVAL_MS || this.child.pid === undefined) return;
-    this.lastSample = now;
-    const kb = readPeakRssKb(this.child.pid);
-    if (kb !== null) recordGitPeakRss(kb);
   }
 
   /** Kill git if it still runs. */
