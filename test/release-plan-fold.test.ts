@@ -252,3 +252,15 @@ describe('a log of HEAD started before the plan (as the CLI starts it)', () => {
     }
   });
 });
+
+describe('commit types that are also names on Object.prototype', () => {
+  it('counts a `constructor:` commit as the type it says', async () => {
+    const dir = initRepo();
+    commit(dir, 'feat: base');
+    git(dir, ['tag', 'v1.0.0']);
+    commit(dir, 'constructor: an odd type');
+    commit(dir, 'fix: y');
+    const plan = await planLocalRelease({ cwd: dir, date: DATE });
+    expect(plan.commits.byType).toEqual({ fix: 1, constructor: 1 });
+  });
+});

@@ -1,5 +1,6 @@
 // Folds a release range commit by commit into what a release plan reports: counts, the bump and its causes, the notes.
 import { BumpFold } from './bump.js';
+import { countByKey } from './count-by-key.js';
 import { NotesFold, type NotesFrameInput, type NotesOptions } from './notes.js';
 import type { BumpRules, BumpSummary, ParsedCommit } from './types.js';
 
@@ -42,7 +43,7 @@ export class RangeFold {
 
   add(commit: ParsedCommit): void {
     this.counts.total++;
-    if (commit.type !== null) this.counts.byType[commit.type] = (this.counts.byType[commit.type] ?? 0) + 1;
+    if (commit.type !== null) countByKey(this.counts.byType, commit.type);
     this.bumpFold.add(commit);
     this.notesFold.add(commit);
     if (this.keepCommits) this.commits.push(commit);

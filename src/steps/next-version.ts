@@ -5,6 +5,7 @@ import { matchBranch } from '../config/branch-channel.js';
 import { decideBump } from '../core/bump.js';
 import { mergeBumpRules } from '../core/bump-rules.js';
 import { parseCommit } from '../core/commit-parse.js';
+import { countByKey } from '../core/count-by-key.js';
 import { CutterError } from '../core/errors.js';
 import { firstCommitAt } from '../core/first-commit.js';
 import { repoWebUrl } from '../core/github-web-url.js';
@@ -68,7 +69,7 @@ export const nextVersionStep: Step<ReleaseDeps> = {
     });
     const reasons = decision.reasons.slice(0, REASONS_KEPT).map(line);
     const byType: Record<string, number> = {};
-    for (const c of commits) if (c.type !== null) byType[c.type] = (byType[c.type] ?? 0) + 1;
+    for (const c of commits) if (c.type !== null) countByKey(byType, c.type);
     const summary = {
       total: raws.length,
       byType,
