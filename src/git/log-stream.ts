@@ -57,7 +57,8 @@ export interface StartedLog {
 
 /**
  * Starts `git log` of `revisions` now: git runs while the caller still works out what to do with its answer, its
- * output spooled to a temporary file (a pipe where none can be made, which git fills only as far as it holds).
+ * output spooled to a temporary file. Where no temporary file can be made, git starts only when the log is read,
+ * through a pipe.
  * No batch is built: a fold over 100k commits holds one commit at a time, where a batch of a chunk's commits lives
  * long enough to be copied by the young-generation collector.
  */
