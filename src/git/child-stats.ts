@@ -13,6 +13,12 @@ export function gitPeakRssKb(): number {
   return peakKb;
 }
 
+/** Look at a live git child's peak RSS now and record it (nothing once it has exited). */
+export function sampleGitPeakRss(pid: number): void {
+  const kb = readPeakRssKb(pid);
+  if (kb !== null) recordGitPeakRss(kb);
+}
+
 /** True when the peaks are wanted (`CUTTER_STATS_FILE` names where they go): sampling costs reads of /proc. */
 export function gitPeakRssWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env['CUTTER_STATS_FILE']);

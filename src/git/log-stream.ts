@@ -1,10 +1,10 @@
 // Streams `git log` of a range as RawCommits without ever holding the whole output in memory.
 import { spawn } from 'node:child_process';
 import type { RawCommit } from '../core/types.js';
-import { readPeakRssKb, recordGitPeakRss } from './child-stats.js';
+import { sampleGitPeakRss } from './child-stats.js';
 import { GitLogParser, LOG_FORMAT, LOG_FORMAT_NO_DATE } from './log-parser.js';
-import { gitEnv, gitFailure, spawnError } from './run-git.js';
-import { spoolGit, withoutConfigPairs } from './spooled-git.js';
+import { gitEnv, streamedGitFailure } from './run-git.js';
+import { spoolGit } from './spooled-git.js';
 
 export interface StreamLogOptions {
   /** Follow only the first parent of merges (the mainline view). */
@@ -155,9 +155,7 @@ function startGit(cwd: string, args: readonly string[], env?: NodeJS.ProcessEnv)
   const pid = child.pid;
   let lastSample = 0;
   const sample = (): void => {
-    if (pid === undefined) return;
-    const kb = readPeakRssKb(pid);
-    if (kb !== null) recordGitPeakRss(kb);
+    if (pid !== undefined) sampleGitPeakRss(pid);
   };
   return {
     child,
@@ -173,8 +171,8 @@ function startGit(cwd: string, args: readonly string[], env?: NodeJS.ProcessEnv)
     /** After the last chunk: resolves once git exits with 0, else throws the usual CutterError. */
     async exited(): Promise<void> {
       const code = await closed;
-      if (spawnFailure) throw spawnError(cwd, args, spawnFailure);
-      if (code !== 0) throw gitFailure(cwd, withoutConfigPairs(args), Buffer.concat(stderr).toString('utf8'), code);
+      const failure = streamedGitFailure(cwd, args, { code, stderr, spawnFailure });
+      if (failure) throw failure;
     },
   };
 }

@@ -50,6 +50,27 @@ export function runGit(cwd: string, args: readonly string[], opts: RunGitOptions
   });
 }
 
+/**
+ * How a git whose output was streamed ended, as the CutterError a user can act on; undefined when it exited with 0.
+ * Errors name the sub-command without its leading `-c key=value` pairs (`git log`, not `git -c …`).
+ */
+export function streamedGitFailure(
+  cwd: string,
+  args: readonly string[],
+  exit: { code: number; stderr: Buffer[]; spawnFailure: NodeJS.ErrnoException | undefined },
+): CutterError | undefined {
+  if (exit.spawnFailure) return spawnError(cwd, args, exit.spawnFailure);
+  if (exit.code === 0) return undefined;
+  return gitFailure(cwd, withoutConfigPairs(args), Buffer.concat(exit.stderr).toString('utf8'), exit.code);
+}
+
+/** The sub-command and its arguments, without leading `-c key=value` pairs. */
+function withoutConfigPairs(args: readonly string[]): readonly string[] {
+  let i = 0;
+  while (args[i] === '-c') i += 2;
+  return args.slice(i);
+}
+
 /** Map a failed spawn (missing directory, missing git binary) to a CutterError. */
 export function spawnError(cwd: string, args: readonly string[], error: NodeJS.ErrnoException): CutterError {
   if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gitPeakRssWanted, readPeakRssKb, recordGitPeakRss } from './child-stats.js';
-import { gitEnv, gitFailure, spawnError } from './run-git.js';
+import { gitPeakRssWanted, sampleGitPeakRss } from './child-stats.js';
+import { gitEnv, streamedGitFailure } from './run-git.js';
 
 // Why a file and not a pipe: git writes its buffered stdout in 4 KiB blocks. Through a pipe each block wakes the
 // reader (about 7,000 reads and 'data' events for a 100k-commit log, ~150 ms of CPU here), the pipe holds a few
@@ -109,10 +109,7 @@ class Spool implements SpooledGit {
     child.on('close', (code) => this.exited(code ?? 1));
     if (gitPeakRssWanted() && child.pid !== undefined) {
       const pid = child.pid;
-      const sample = (): void => {
-        const kb = readPeakRssKb(pid);
-        if (kb !== null) recordGitPeakRss(kb);
-      };
+      const sample = (): void => sampleGitPeakRss(pid);
       sample();
       this.sampler = setInterval(sample, RSS_SAMPLE_INTERVAL_MS);
       this.sampler.unref();
@@ -213,16 +210,11 @@ class Spool implements SpooledGit {
 
   /** The CutterError for git's exit, or undefined when it succeeded. */
   private failure(): unknown {
-    if (this.spawnFailure) return spawnError(this.cwd, this.args, this.spawnFailure);
-    if (this.code !== 0) {
-      return gitFailure(
-        this.cwd,
-        withoutConfigPairs(this.args),
-        Buffer.concat(this.stderr).toString('utf8'),
-        this.code!,
-      );
-    }
-    return undefined;
+    return streamedGitFailure(this.cwd, this.args, {
+      code: this.code!,
+      stderr: this.stderr,
+      spawnFailure: this.spawnFailure,
+    });
   }
 
   /** Kill git if it still runs. */
@@ -249,11 +241,4 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const child of live) child.kill();
   });
-}
-
-/** The sub-command and its arguments, without leading `-c key=value` pairs, so errors name `git log`. */
-export function withoutConfigPairs(args: readonly string[]): readonly string[] {
-  let i = 0;
-  while (args[i] === '-c') i += 2;
-  return args.slice(i);
 }
