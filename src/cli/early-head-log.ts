@@ -27,6 +27,12 @@ export function startEarlyHeadLog(argv: readonly string[]): boolean {
   return true;
 }
 
+/** `takeEarlyHeadLog(cwd)` as the plan's `headLog` option: empty when there is none. */
+export function earlyHeadLogOption(cwd: string): { headLog?: StartedLog } {
+  const headLog = takeEarlyHeadLog(cwd);
+  return headLog ? { headLog } : {};
+}
+
 /**
  * The log started by `startEarlyHeadLog` when it was for `cwd`, handed out once; otherwise null (and a log started
  * for another directory is stopped).

@@ -3,8 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CutterError } from '../../core/errors.js';
+import { earlyHeadLogOption } from '../early-head-log.js';
 import { writeOut } from '../write-out.js';
-import { checkDate, earlyHeadLog } from './release.js';
+import { checkDate } from './release.js';
 
 interface ChangelogOptions {
   dryRun?: boolean;
@@ -37,7 +38,7 @@ Running it twice for the same version changes nothing; everything else in the fi
       const plan = await planLocalRelease({
         cwd: opts.cwd,
         keepAllCommits: true,
-        ...earlyHeadLog(opts.cwd),
+        ...earlyHeadLogOption(opts.cwd),
         ...(opts.date ? { date: checkDate(opts.date) } : {}),
       });
       const file = path.resolve(plan.root, opts.file);

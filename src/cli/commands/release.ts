@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { CutterError } from '../../core/errors.js';
 import { repoWebUrl } from '../../core/github-web-url.js';
-import type { StartedLog } from '../../git/log-stream.js';
 import type { TaskRecord } from '../../store/types.js';
-import { takeEarlyHeadLog } from '../early-head-log.js';
+import { earlyHeadLogOption } from '../early-head-log.js';
 import type { LocalReleasePlan } from '../local-release-plan.js';
 import { writeJson, writeOut } from '../write-out.js';
 
@@ -19,12 +18,6 @@ interface ReleaseOptions {
   apiUrl?: string;
   db?: string;
   overrideFreeze?: string;
-}
-
-/** The plan option carrying the log of HEAD the entry started for `cwd`, if it did. */
-export function earlyHeadLog(cwd: string): { headLog?: StartedLog } {
-  const headLog = takeEarlyHeadLog(cwd);
-  return headLog ? { headLog } : {};
 }
 
 export function registerRelease(program: Command): void {
@@ -75,7 +68,7 @@ Without --dry-run an existing tag on the same commit is adopted; a tag on anothe
       const plan = await planLocalRelease({
         cwd: opts.cwd,
         ...(opts.date ? { date: checkDate(opts.date) } : {}),
-        ...earlyHeadLog(opts.cwd),
+        ...earlyHeadLogOption(opts.cwd),
       });
       if (opts.dryRun) {
         if (opts.json) await writeJson({ dryRun: true, ...planToJson(plan) });
