@@ -84,7 +84,6 @@ class Spool implements SpooledGit {
   /** git's exit code once it has exited and its stderr is read; -1 when it could not be spawned. */
   private code: number | undefined;
   private spawnFailure: NodeJS.ErrnoException | undefined;
-  private fdOpen = true;
   private reading = false;
   private done = false;
   private wake: (() => void) | null = null;
@@ -222,12 +221,11 @@ class Spool implements SpooledGit {
     if (this.code === undefined && this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
   }
 
+  /** Closes the file, once: the spool is done, read to the end or not. */
   private release(): void {
+    if (this.done) return;
     this.done = true;
-    if (this.fdOpen) {
-      this.fdOpen = false;
-      closeSync(this.fd);
-    }
+    closeSync(this.fd);
   }
 }
 
