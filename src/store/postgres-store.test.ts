@@ -43,6 +43,20 @@ describe('PostgresStore schema', () => {
     expect(jobs.rows[0]).toEqual({ ok: true });
   });
 
+  it('creates both schemas once when several workers open an empty database at the same moment', async () => {
+    // No opener goes first: graphile-worker's own `create schema if not exists` races (23505) unless serialised.
+    for (let round = 0; round < 4; round++) {
+      const empty = await server.createDatabase();
+      const stores = await Promise.all(Array.from({ length: 4 }, () => PostgresStore.open(empty)));
+      opened.push(...stores);
+      expect(await stores[0]!.schemaVersion()).toBe(3);
+      const { rows } = await stores[0]!.pool.query(
+        "SELECT (SELECT COUNT(*)::int FROM cutter.schema_migrations) AS cutter, to_regclass('graphile_worker.jobs') IS NOT NULL AS jobs",
+      );
+      expect(rows[0]).toEqual({ cutter: 3, jobs: true });
+    }
+  });
+
   it('is what openStore gives for a postgres:// URL, and a bad URL is a clear error without the password', async () => {
     await fresh();
     const store = await openStore(url);

@@ -75,6 +75,32 @@ const UNFINISHED: readonly TaskStatus[] = ['queued', 'running', 'waiting'];
 const CLAIM_LOCK = 0x6375_7474; // "cutt"
 const MIGRATION_LOCK = 0x6375_7475;
 
+/** Cutter's own migrations, in one transaction on `client` (which holds the migration lock). */
+async function migrateCutterSchema(client: pg.Client): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('CREATE SCHEMA IF NOT EXISTS cutter');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS cutter.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    const { rows } = await client.query('SELECT COALESCE(MAX(version), 0) AS v FROM cutter.schema_migrations');
+    const current = Number(rows[0]?.v ?? 0);
+    for (const migration of POSTGRES_MIGRATIONS) {
+      if (migration.version <= current) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO cutter.schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 /** JSON parameters go as text and are cast to jsonb in SQL: pg would turn a JS array into a Postgres array. */
 const json = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
@@ -162,7 +188,6 @@ export class PostgresStore implements Store {
     const store = new PostgresStore(pool, url, options);
     try {
       await store.migrate();
-      await runMigrations({ pgPool: pool, logger: silentLogger() });
     } catch (err) {
       await pool.end().catch(() => {});
       throw new CutterError(
@@ -184,25 +209,23 @@ export class PostgresStore implements Store {
     return Number(rows[0]?.v ?? 0);
   }
 
+  /**
+   * Both schemas under one session-level advisory lock, held on a connection of its own: graphile-worker's
+   * `create schema if not exists` is not safe against a concurrent one (23505 on pg_namespace), so two workers
+   * opening an empty database at once must not both reach it. The pool stays free for graphile-worker's migrations.
+   */
   private async migrate(): Promise<void> {
-    await this.tx(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await c.query('CREATE SCHEMA IF NOT EXISTS cutter');
-      await c.query(
-        'CREATE TABLE IF NOT EXISTS cutter.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-      );
-      const { rows } = await c.query('SELECT COALESCE(MAX(version), 0) AS v FROM cutter.schema_migrations');
-      const current = Number(rows[0]?.v ?? 0);
-      for (const migration of POSTGRES_MIGRATIONS) {
-        if (migration.version <= current) continue;
-        await c.query(migration.sql);
-        await c.query('INSERT INTO cutter.schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-          migration.version,
-          migration.name,
-          Date.now(),
-        ]);
-      }
-    });
+    const lock = new pg.Client({ connectionString: this.url, types });
+    lock.on('error', () => {});
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await migrateCutterSchema(lock);
+      await runMigrations({ pgPool: this.pool, logger: silentLogger() });
+    } finally {
+      // Ending the session releases its advisory lock, also when a migration failed.
+      await lock.end().catch(() => {});
+    }
   }
 
   /** One transaction, retried on deadlock or serialization failure. */
