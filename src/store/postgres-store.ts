@@ -75,32 +75,6 @@ const UNFINISHED: readonly TaskStatus[] = ['queued', 'running', 'waiting'];
 const CLAIM_LOCK = 0x6375_7474; // "cutt"
 const MIGRATION_LOCK = 0x6375_7475;
 
-/** Cutter's own migrations, in one transaction on `client` (which holds the migration lock). */
-async function migrateCutterSchema(client: pg.Client): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await client.query('CREATE SCHEMA IF NOT EXISTS cutter');
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS cutter.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-    );
-    const { rows } = await client.query('SELECT COALESCE(MAX(version), 0) AS v FROM cutter.schema_migrations');
-    const current = Number(rows[0]?.v ?? 0);
-    for (const migration of POSTGRES_MIGRATIONS) {
-      if (migration.version <= current) continue;
-      await client.query(migration.sql);
-      await client.query('INSERT INTO cutter.schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-        migration.version,
-        migration.name,
-        Date.now(),
-      ]);
-    }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  }
-}
-
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 /** JSON parameters go as text and are cast to jsonb in SQL: pg would turn a JS array into a Postgres array. */
 const json = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
@@ -210,17 +184,33 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Both schemas under one session-level advisory lock, held on a connection of its own: graphile-worker's
-   * `create schema if not exists` is not safe against a concurrent one (23505 on pg_namespace), so two workers
-   * opening an empty database at once must not both reach it. The pool stays free for graphile-worker's migrations.
+   * Both schemas under one session-level advisory lock, held on a connection of its own while the migrations run
+   * through the pool: graphile-worker's `create schema if not exists` is not safe against a concurrent one (23505 on
+   * pg_namespace), so two workers opening an empty database at once must not both reach it.
    */
   private async migrate(): Promise<void> {
-    const lock = new pg.Client({ connectionString: this.url, types });
+    const lock = new pg.Client({ connectionString: this.url });
     lock.on('error', () => {});
     await lock.connect();
     try {
       await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      await migrateCutterSchema(lock);
+      await this.tx(async (c) => {
+        await c.query('CREATE SCHEMA IF NOT EXISTS cutter');
+        await c.query(
+          'CREATE TABLE IF NOT EXISTS cutter.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+        );
+        const { rows } = await c.query('SELECT COALESCE(MAX(version), 0) AS v FROM cutter.schema_migrations');
+        const current = Number(rows[0]?.v ?? 0);
+        for (const migration of POSTGRES_MIGRATIONS) {
+          if (migration.version <= current) continue;
+          await c.query(migration.sql);
+          await c.query('INSERT INTO cutter.schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+            migration.version,
+            migration.name,
+            Date.now(),
+          ]);
+        }
+      });
       await runMigrations({ pgPool: this.pool, logger: silentLogger() });
     } finally {
       // Ending the session releases its advisory lock, also when a migration failed.
